@@ -1,0 +1,98 @@
+"""The time rules of the three clocks, in one place.
+
+A date-only time is known from 00:00 UTC of that day; a query ``on=date`` means
+"by the end of that day, UTC"; datetimes compare as instants and must carry a
+timezone.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+from ledger.errors import InvalidQuery
+
+TimePoint = date | datetime
+"""A report time as users give it: a date, or a timezone-aware datetime."""
+
+_END_OF_DAY = time(23, 59, 59, 999999)
+
+
+def describe(value: object) -> str:
+    """Render a value for an error message, saying what is wrong with datetimes."""
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return f"{value!r}, which has no timezone"
+    return f"{value!r} of type {type(value).__name__}"
+
+
+def is_aware(value: datetime) -> bool:
+    """Whether ``value`` has a timezone that gives it a UTC offset."""
+    return value.tzinfo is not None and value.utcoffset() is not None
+
+
+def problem(value: object) -> str | None:
+    """Why ``value`` is not a valid report time, or None when it is valid."""
+    if isinstance(value, datetime):
+        return None if is_aware(value) else "has no timezone"
+    if isinstance(value, date):
+        return None
+    return "is not a date or datetime"
+
+
+def start(value: TimePoint) -> datetime:
+    """The UTC instant from which a report time is known (a date: 00:00 UTC)."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC)
+    return datetime.combine(value, time(), tzinfo=UTC)
+
+
+def cutoff(value: object, name: str) -> datetime:
+    """The last UTC instant a query time includes (a date: the end of that day).
+
+    Raises InvalidQuery, naming the argument ``name``, for anything else.
+    """
+    if isinstance(value, datetime):
+        if not is_aware(value):
+            msg = (
+                f"{name} must be a date or a timezone-aware datetime "
+                f"(got {describe(value)})"
+            )
+            raise InvalidQuery(msg)
+        return value.astimezone(UTC)
+    if isinstance(value, date):
+        return datetime.combine(value, _END_OF_DAY, tzinfo=UTC)
+    msg = f"{name} must be a date or a timezone-aware datetime (got {describe(value)})"
+    raise InvalidQuery(msg)
+
+
+def isoformat(value: TimePoint) -> str:
+    """ISO 8601 text for a report time (a date stays a date)."""
+    return value.isoformat()
+
+
+def parse(text: str) -> TimePoint:
+    """Parse an ISO date, or an ISO datetime with an offset.
+
+    Raises ValueError with a sentence saying what was wrong.
+    """
+    text = text.strip()
+    if len(text) == 10:
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        msg = (
+            "expected an ISO date (2017-06-16) or an ISO datetime with offset "
+            f"(2017-06-16T09:30:00+03:00), got {text!r}"
+        )
+        raise ValueError(msg) from None
+    if not is_aware(parsed):
+        msg = (
+            f"expected a datetime with a UTC offset (such as +00:00 or Z), got {text!r}, "
+            "which has no timezone"
+        )
+        raise ValueError(msg)
+    return parsed
+

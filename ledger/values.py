@@ -1,0 +1,207 @@
+"""Value objects: what a report says, and what is believed as a result.
+
+All are frozen attrs classes; collections are tuples. Constructing one with bad
+values raises :class:`~ledger.errors.InvalidReport` naming the field, what was
+expected and what arrived.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from datetime import date, datetime
+from typing import Any
+
+import attrs
+
+from ledger import _time
+from ledger._time import TimePoint
+from ledger.errors import InvalidReport
+
+__all__ = ["Belief", "Change", "Entry", "Kind", "Report", "Status", "Strike"]
+
+
+class Kind(enum.Enum):
+    """What a report says about its proposition."""
+
+    CLAIMED = "claimed"
+    DISPUTED = "disputed"
+    CONFIRMED = "confirmed"
+    REFUTED = "refuted"
+
+    @property
+    def decisive(self) -> bool:
+        """Whether this kind settles the question (confirmed, refuted)."""
+        return self in (Kind.CONFIRMED, Kind.REFUTED)
+
+    @property
+    def supports(self) -> bool:
+        """Whether this kind speaks for the proposition (claimed, confirmed)."""
+        return self in (Kind.CLAIMED, Kind.CONFIRMED)
+
+
+class Status(enum.Enum):
+    """What is believed about a proposition at some knowledge time."""
+
+    UNKNOWN = "unknown"
+    CLAIMED = "claimed"
+    DISPUTED = "disputed"
+    CONFIRMED = "confirmed"
+    REFUTED = "refuted"
+
+
+def _to_kind(value: object) -> Kind:
+    if isinstance(value, Kind):
+        return value
+    if isinstance(value, str):
+        try:
+            return Kind(value)
+        except ValueError:
+            pass
+    expected = ", ".join(kind.value for kind in Kind)
+    msg = f"kind must be one of {expected} (got {value!r})"
+    raise InvalidReport(msg, field="kind")
+
+
+def _text(*, optional: bool) -> Any:
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is None and optional:
+            return
+        if not isinstance(value, str) or not value.strip():
+            expected = "a non-empty string" + (" or None" if optional else "")
+            msg = f"{attribute.name} must be {expected} (got {value!r})"
+            raise InvalidReport(msg, field=attribute.name)
+
+    return check
+
+
+def _report_time(*, optional: bool) -> Any:
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is None and optional:
+            return
+        why = _time.problem(value)
+        if why is not None:
+            expected = "a date or a timezone-aware datetime" + (
+                " or None" if optional else ""
+            )
+            msg = f"{attribute.name} must be {expected} (got {_time.describe(value)})"
+            raise InvalidReport(msg, field=attribute.name)
+
+    return check
+
+
+def _content_id(report: Report) -> str:
+    # Runs before the validators, so it must not fail on bad values.
+    def text(value: object) -> str | None:
+        return value.isoformat() if isinstance(value, date) else None
+
+    content = [
+        report.kind.value,
+        report.proposition,
+        report.source,
+        text(report.reported_at),
+        text(report.occurred_at),
+        report.statement,
+        report.quote,
+        report.url,
+    ]
+    encoded = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+    return "r-" + hashlib.sha256(encoded.encode("utf-8")).hexdigest()[:32]
+
+
+@attrs.frozen
+class Report:
+    """One report about a proposition: who said what, and when.
+
+    ``report_id`` defaults to an id derived from the content, so the same report
+    recorded twice is recorded once.
+    """
+
+    kind: Kind = attrs.field(converter=_to_kind)
+    proposition: str = attrs.field(validator=_text(optional=False))
+    source: str = attrs.field(validator=_text(optional=False))
+    reported_at: TimePoint = attrs.field(validator=_report_time(optional=False))
+    occurred_at: TimePoint | None = attrs.field(
+        default=None, validator=_report_time(optional=True)
+    )
+    statement: str | None = attrs.field(default=None, validator=_text(optional=True))
+    quote: str | None = attrs.field(default=None, validator=_text(optional=True))
+    url: str | None = attrs.field(default=None, validator=_text(optional=True))
+    report_id: str = attrs.field(
+        default=attrs.Factory(_content_id, takes_self=True),
+        validator=_text(optional=False),
+    )
+
+    @property
+    def known_from(self) -> datetime:
+        """The UTC instant from which this report is known (``reported_at``)."""
+        return _time.start(self.reported_at)
+
+    def to_dict(self) -> dict[str, str]:
+        """The report as the file format's JSON object (absent fields omitted)."""
+        row: dict[str, str] = {
+            "kind": self.kind.value,
+            "proposition": self.proposition,
+            "source": self.source,
+            "reported_at": _time.isoformat(self.reported_at),
+        }
+        if self.occurred_at is not None:
+            row["occurred_at"] = _time.isoformat(self.occurred_at)
+        for name in ("statement", "quote", "url"):
+            value = getattr(self, name)
+            if value is not None:
+                row[name] = value
+        row["report_id"] = self.report_id
+        return row
+
+
+@attrs.frozen
+class Strike:
+    """The record that a report was entered by mistake, and why."""
+
+    report_id: str
+    reason: str
+    recorded_at: datetime
+
+
+@attrs.frozen
+class Entry:
+    """A report as the ledger holds it: when it was recorded, and any strike."""
+
+    report: Report
+    recorded_at: datetime
+    strike: Strike | None = None
+
+
+@attrs.frozen
+class Belief:
+    """What was believed about one proposition at one knowledge time.
+
+    ``since`` is the ``reported_at`` of the report from which ``status`` has held
+    without interruption; ``decided_by`` are the reports that decide it;
+    ``challenges`` are claims and disputes made no earlier than a decisive word,
+    which they do not overturn.
+    """
+
+    proposition: str
+    status: Status
+    since: TimePoint | None = None
+    decided_by: tuple[Report, ...] = ()
+    supporting: tuple[Report, ...] = ()
+    opposing: tuple[Report, ...] = ()
+    challenges: tuple[Report, ...] = ()
+    occurred_at: TimePoint | None = None
+    statement: str | None = None
+
+
+@attrs.frozen
+class Change:
+    """A change of status of one proposition, at the knowledge time ``at``."""
+
+    proposition: str
+    at: TimePoint
+    before: Status
+    after: Status
+    belief: Belief
+
