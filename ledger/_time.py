@@ -90,9 +90,8 @@ def parse(text: str) -> TimePoint:
         raise ValueError(msg) from None
     if not is_aware(parsed):
         msg = (
-            f"expected a datetime with a UTC offset (such as +00:00 or Z), got {text!r}, "
-            "which has no timezone"
+            "expected a datetime with a UTC offset (such as +00:00 or Z), "
+            f"got {text!r}, which has no timezone"
         )
         raise ValueError(msg)
     return parsed
-

@@ -204,4 +204,3 @@ class Change:
     before: Status
     after: Status
     belief: Belief
-
