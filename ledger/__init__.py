@@ -4,8 +4,10 @@ Record every report about a proposition as an immutable event; ask what was
 believed on any date, on what evidence, and since when.
 """
 
+from ledger.application import Ledger
 from ledger.errors import (
     ConflictingReport,
+    InvalidArgument,
     InvalidQuery,
     InvalidReport,
     LedgerError,
@@ -13,16 +15,21 @@ from ledger.errors import (
     UnknownProposition,
     UnknownReport,
 )
+from ledger.policy import BeliefPolicy, LatestDecisiveWord, Verdict
 from ledger.values import Belief, Change, Entry, Kind, Report, Status, Strike
 
 __all__ = [
     "Belief",
+    "BeliefPolicy",
     "Change",
     "ConflictingReport",
     "Entry",
+    "InvalidArgument",
     "InvalidQuery",
     "InvalidReport",
     "Kind",
+    "LatestDecisiveWord",
+    "Ledger",
     "LedgerError",
     "Report",
     "Status",
@@ -30,4 +37,5 @@ __all__ = [
     "Strike",
     "UnknownProposition",
     "UnknownReport",
+    "Verdict",
 ]

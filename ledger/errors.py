@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = [
     "ConflictingReport",
+    "InvalidArgument",
     "InvalidQuery",
     "InvalidReport",
     "LedgerError",
@@ -54,8 +55,12 @@ class ConflictingReport(InvalidReport):
     """A report reuses the ``report_id`` of a different report."""
 
 
-class InvalidQuery(LedgerError, ValueError):
-    """A query was given an argument it cannot use (a naive datetime, say)."""
+class InvalidArgument(LedgerError, ValueError):
+    """A ledger method was given an argument it cannot use."""
+
+
+class InvalidQuery(InvalidArgument):
+    """A query was given a time it cannot use (a naive datetime, say)."""
 
 
 class _KeyErrorMessage(LedgerError, KeyError):

@@ -1,0 +1,642 @@
+"""The :class:`Ledger`: record reports, ask what was believed when.
+
+The write side is eventsourcing: one :class:`~ledger.events.Proposition`
+aggregate per proposition key, one event per report or strike, saved atomically
+per batch with optimistic concurrency. The read side folds the notification log
+into per-proposition state held in memory, caught up before every query, so
+other processes' writes are seen and this process reads its own writes.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import urllib.parse
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self, cast
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import (
+    IntegrityError,
+    JSONTranscoder,
+    PersistenceError,
+)
+from eventsourcing.utils import Environment
+
+from ledger import _time, projections
+from ledger._time import TimePoint
+from ledger.errors import (
+    ConflictingReport,
+    InvalidArgument,
+    LedgerError,
+    StorageError,
+    UnknownProposition,
+    UnknownReport,
+)
+from ledger.events import Proposition, register_transcodings
+from ledger.policy import BeliefPolicy, LatestDecisiveWord, canonical_order
+from ledger.values import Belief, Change, Entry, Kind, Report, Status, Strike
+
+__all__ = ["Ledger"]
+
+_CATCH_UP_BATCH = 1000
+_SAVE_RETRIES = 20
+
+
+class _EventStore(Application[UUID]):
+    """The eventsourcing application behind a ledger, configured only by ``env``."""
+
+    name = "ClaimsLedger"
+
+    def construct_env(self, name: str, env: Any = None) -> Environment:
+        # Only what the ledger passes counts: a stray PERSISTENCE_MODULE in
+        # os.environ must not send a ledger's events somewhere else.
+        return Environment(name, dict(env or {}))
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        register_transcodings(transcoder)
+
+
+class _Held:
+    """The read side's state of one proposition: its entries and version."""
+
+    __slots__ = ("key", "reports", "struck", "version")
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.version = 0
+        self.reports: dict[str, tuple[Report, datetime]] = {}
+        self.struck: dict[str, Strike] = {}
+
+    def entries(self) -> list[Entry]:
+        ordered = canonical_order([report for report, _ in self.reports.values()])
+        return [
+            Entry(
+                report=report,
+                recorded_at=self.reports[report.report_id][1],
+                strike=self.struck.get(report.report_id),
+            )
+            for report in ordered
+        ]
+
+
+def _env_for(target: str | os.PathLike[str] | None) -> dict[str, str]:
+    if target is None:
+        return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+    text = os.fspath(target)
+    if text.startswith(("postgresql://", "postgres://")):
+        return _postgres_env(text)
+    path = Path(text)
+    if not path.parent.is_dir():
+        msg = f"cannot open ledger {text!r}: no directory {str(path.parent)!r}"
+        raise StorageError(msg)
+    if path.is_dir():
+        msg = f"cannot open ledger {text!r}: it is a directory, not a SQLite file"
+        raise StorageError(msg)
+    if path.exists() and path.stat().st_size > 0:
+        with path.open("rb") as file:
+            header = file.read(16)
+        if header != b"SQLite format 3\x00":
+            msg = f"cannot open ledger {text!r}: it exists and is not a SQLite database"
+            raise StorageError(msg)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": text,
+        "SQLITE_LOCK_TIMEOUT": "30",
+    }
+
+
+def _postgres_env(url: str) -> dict[str, str]:
+    parts = urllib.parse.urlsplit(url)
+    query = urllib.parse.parse_qs(parts.query)
+    dbname = parts.path.lstrip("/")
+    if not dbname or not parts.hostname:
+        msg = f"cannot open ledger {_redact(url)!r}: expected postgresql://user@host:port/dbname"
+        raise StorageError(msg)
+    password = parts.password
+    if password is None:
+        password = os.environ.get(
+            "LEDGER_POSTGRES_PASSWORD", os.environ.get("PGPASSWORD", "")
+        )
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": urllib.parse.unquote(dbname),
+        "POSTGRES_HOST": parts.hostname,
+        "POSTGRES_PORT": str(parts.port or 5432),
+        "POSTGRES_USER": urllib.parse.unquote(
+            parts.username or os.environ.get("PGUSER", "")
+        ),
+        "POSTGRES_PASSWORD": urllib.parse.unquote(password),
+        "POSTGRES_CONNECT_TIMEOUT": "10",
+    }
+    if "schema" in query:
+        env["POSTGRES_SCHEMA"] = query["schema"][-1]
+    return env
+
+
+def _redact(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+
+
+class Ledger:
+    """An event-sourced ledger of reports about propositions.
+
+    ``Ledger()`` keeps everything in memory; :meth:`Ledger.open` keeps it in a
+    SQLite file. Every report is an immutable event; queries say what was
+    believed at any knowledge time (``on``) as the ledger held it at any system
+    time (``recorded``).
+    """
+
+    def __init__(self, *, policy: BeliefPolicy | None = None) -> None:
+        self._setup(None, policy)
+
+    @classmethod
+    def open(
+        cls, target: str | os.PathLike[str], *, policy: BeliefPolicy | None = None
+    ) -> Self:
+        """Open (creating if needed) the ledger kept at ``target``.
+
+        ``target`` is a SQLite file path. Raises StorageError if it cannot be used.
+        """
+        ledger = cls.__new__(cls)
+        ledger._setup(target, policy)
+        return ledger
+
+    def _setup(
+        self, target: str | os.PathLike[str] | None, policy: BeliefPolicy | None
+    ) -> None:
+        self.policy: BeliefPolicy = (
+            policy if policy is not None else LatestDecisiveWord()
+        )
+        self._target = None if target is None else os.fspath(target)
+        self._held: dict[str, _Held] = {}
+        self._by_report: dict[str, str] = {}
+        self._position = 0
+        self._last_timestamp = datetime.min.replace(tzinfo=UTC)
+        self._closed = False
+        env = _env_for(target)
+        try:
+            self._app = _EventStore(env=env)
+            self._catch_up()
+        except (PersistenceError, sqlite3.Error, OSError) as error:
+            where = "memory" if target is None else _redact(os.fspath(target))
+            msg = f"cannot open ledger {where!r}: {error}"
+            raise StorageError(msg) from error
+
+    # -- lifecycle -----------------------------------------------------------
+
+    def close(self) -> None:
+        """Release the database connection (a closed ledger cannot be used)."""
+        if not self._closed:
+            self._closed = True
+            self._app.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        where = "memory" if self._target is None else _redact(self._target)
+        return f"<Ledger {where}>"
+
+    # -- recording -----------------------------------------------------------
+
+    def claim(
+        self,
+        proposition: str,
+        *,
+        source: str,
+        reported_at: TimePoint,
+        occurred_at: TimePoint | None = None,
+        statement: str | None = None,
+        quote: str | None = None,
+        url: str | None = None,
+        report_id: str | None = None,
+    ) -> str:
+        """Record that ``source`` claimed ``proposition``; return the report id."""
+        return self._report(Kind.CLAIMED, proposition, locals())
+
+    def dispute(
+        self,
+        proposition: str,
+        *,
+        source: str,
+        reported_at: TimePoint,
+        occurred_at: TimePoint | None = None,
+        statement: str | None = None,
+        quote: str | None = None,
+        url: str | None = None,
+        report_id: str | None = None,
+    ) -> str:
+        """Record that ``source`` disputed ``proposition``; return the report id."""
+        return self._report(Kind.DISPUTED, proposition, locals())
+
+    def confirm(
+        self,
+        proposition: str,
+        *,
+        source: str,
+        reported_at: TimePoint,
+        occurred_at: TimePoint | None = None,
+        statement: str | None = None,
+        quote: str | None = None,
+        url: str | None = None,
+        report_id: str | None = None,
+    ) -> str:
+        """Record that ``source`` confirmed ``proposition``; return the report id."""
+        return self._report(Kind.CONFIRMED, proposition, locals())
+
+    def refute(
+        self,
+        proposition: str,
+        *,
+        source: str,
+        reported_at: TimePoint,
+        occurred_at: TimePoint | None = None,
+        statement: str | None = None,
+        quote: str | None = None,
+        url: str | None = None,
+        report_id: str | None = None,
+    ) -> str:
+        """Record that ``source`` refuted ``proposition``; return the report id."""
+        return self._report(Kind.REFUTED, proposition, locals())
+
+    def _report(self, kind: Kind, proposition: str, arguments: dict[str, Any]) -> str:
+        fields: dict[str, Any] = {
+            name: value
+            for name, value in arguments.items()
+            if name not in ("self", "proposition") and value is not None
+        }
+        report = Report(kind=kind, proposition=proposition, **fields)
+        self.record(report)
+        return report.report_id
+
+    def record(self, *reports: Report) -> tuple[str, ...]:
+        """Record ``reports`` as one atomic batch; return their report ids.
+
+        Reports already held are skipped (recording is idempotent). A report
+        reusing the id of a different report raises ConflictingReport and the
+        batch records nothing.
+        """
+        for index, report in enumerate(reports):
+            if not isinstance(cast("object", report), Report):
+                msg = (
+                    f"record() takes Report objects (argument {index} is "
+                    f"{type(report).__name__})"
+                )
+                raise InvalidArgument(msg)
+        self._write(lambda: self._report_events(reports))
+        return tuple(report.report_id for report in reports)
+
+    def record_all(self, reports: Iterable[Report], *, batch_size: int = 1000) -> int:
+        """Record a stream of reports in batches; return how many were new.
+
+        Each batch is atomic; re-running an interrupted call completes it
+        without duplicates.
+        """
+        if batch_size < 1:
+            msg = f"batch_size must be at least 1 (got {batch_size!r})"
+            raise InvalidArgument(msg)
+        new = 0
+        batch: list[Report] = []
+        for report in reports:
+            batch.append(report)
+            if len(batch) >= batch_size:
+                new += self._record_counting(batch)
+                batch = []
+        if batch:
+            new += self._record_counting(batch)
+        return new
+
+    def _record_counting(self, batch: list[Report]) -> int:
+        before = len(self._by_report)
+        self.record(*batch)
+        return len(self._by_report) - before
+
+    def strike(self, report_id: str, *, reason: str) -> None:
+        """Record that the report ``report_id`` was a mistake, and why.
+
+        The report stays in the ledger; from now on it no longer counts.
+        Answers with ``recorded`` before the strike still see it. Striking a
+        struck report again changes nothing.
+        """
+        if not isinstance(reason, str) or not reason.strip():
+            msg = f"reason must be a non-empty string (got {reason!r})"
+            raise InvalidArgument(msg)
+        self._write(lambda: self._strike_events(report_id, reason))
+
+    def _write(self, make_events: Any) -> None:
+        self._check_open()
+        for _ in range(_SAVE_RETRIES):
+            self._catch_up()
+            events = make_events()
+            if not events:
+                return
+            try:
+                self._app.save(*events)
+            except IntegrityError:
+                # Another writer got there first: read what it wrote, try again.
+                continue
+            except (PersistenceError, sqlite3.Error) as error:
+                msg = f"could not write to {self!r}: {error}"
+                raise StorageError(msg) from error
+            self._apply(events)
+            return
+        msg = f"could not write to {self!r}: too many concurrent conflicts"
+        raise StorageError(msg)
+
+    def _report_events(
+        self, reports: Iterable[Report]
+    ) -> list[DomainEventProtocol[UUID]]:
+        events: list[DomainEventProtocol[UUID]] = []
+        versions: dict[str, int] = {}
+        batch: dict[str, Report] = {}
+        for report in reports:
+            held = self._held.get(report.proposition)
+            existing = held.reports.get(report.report_id) if held else None
+            seen = batch.get(report.report_id)
+            if seen is None and existing is None:
+                owner = self._by_report.get(report.report_id)
+                if owner is not None:
+                    existing = self._held[owner].reports[report.report_id]
+            known = seen if seen is not None else existing[0] if existing else None
+            if known is not None:
+                if known != report:
+                    msg = (
+                        f"report_id {report.report_id!r} is already used by a "
+                        f"different report ({known.to_dict()}; new: {report.to_dict()})"
+                    )
+                    raise ConflictingReport(msg, field="report_id")
+                continue
+            batch[report.report_id] = report
+            key = report.proposition
+            version = versions.get(key, held.version if held else 0) + 1
+            versions[key] = version
+            timestamp = self._tick()
+            if version == 1:
+                proposition = Proposition.start(report, timestamp=timestamp)
+                events.extend(proposition.collect_events())
+            else:
+                fields: dict[str, Any] = {
+                    "originator_id": Proposition.create_id(key),
+                    "originator_version": version,
+                    "timestamp": timestamp,
+                    "report": report,
+                }
+                events.append(Proposition.Reported(**fields))
+        return events
+
+    def _strike_events(
+        self, report_id: str, reason: str
+    ) -> list[DomainEventProtocol[UUID]]:
+        key = self._by_report.get(report_id)
+        if key is None:
+            msg = f"no report with report_id {report_id!r} has been recorded"
+            raise UnknownReport(msg)
+        held = self._held[key]
+        if report_id in held.struck:
+            return []
+        fields: dict[str, Any] = {
+            "originator_id": Proposition.create_id(key),
+            "originator_version": held.version + 1,
+            "timestamp": self._tick(),
+            "report_id": report_id,
+            "reason": reason,
+        }
+        return [Proposition.Struck(**fields)]
+
+    def _tick(self) -> datetime:
+        # Strictly increasing system time, so "as recorded at T" is well defined
+        # even for events saved within one microsecond.
+        now = datetime.now(UTC)
+        if now <= self._last_timestamp:
+            now = self._last_timestamp + timedelta(microseconds=1)
+        self._last_timestamp = now
+        return now
+
+    # -- the read side ---------------------------------------------------------
+
+    def _catch_up(self) -> None:
+        recorder = self._app.recorder
+        mapper = self._app.mapper
+        while True:
+            notifications = recorder.select_notifications(
+                start=self._position + 1, limit=_CATCH_UP_BATCH
+            )
+            if not notifications:
+                return
+            self._apply(mapper.to_domain_event(n) for n in notifications)
+            self._position = notifications[-1].id
+            if len(notifications) < _CATCH_UP_BATCH:
+                return
+
+    def _apply(self, events: Iterable[DomainEventProtocol[UUID]]) -> None:
+        for event in events:
+            if isinstance(event, Proposition.FirstReported):
+                held = self._held.get(event.key)
+                if held is None:
+                    held = self._held[event.key] = _Held(event.key)
+                report = event.report
+            elif isinstance(event, Proposition.Reported):
+                report = event.report
+                held = self._held[report.proposition]
+            elif isinstance(event, Proposition.Struck):
+                key = self._by_report[event.report_id]
+                held = self._held[key]
+            else:  # pragma: no cover - no other events are ever stored
+                continue
+            if event.originator_version <= held.version:
+                continue  # our own write, applied when it was saved
+            held.version = event.originator_version
+            if event.timestamp > self._last_timestamp:
+                self._last_timestamp = event.timestamp
+            if isinstance(event, Proposition.Struck):
+                held.struck[event.report_id] = Strike(
+                    report_id=event.report_id,
+                    reason=event.reason,
+                    recorded_at=event.timestamp,
+                )
+            else:
+                held.reports[report.report_id] = (report, event.timestamp)
+                self._by_report[report.report_id] = report.proposition
+
+    def _check_open(self) -> None:
+        if self._closed:
+            msg = f"{self!r} is closed"
+            raise LedgerError(msg)
+
+    def _read(self) -> None:
+        self._check_open()
+        try:
+            self._catch_up()
+        except (PersistenceError, sqlite3.Error) as error:
+            msg = f"could not read {self!r}: {error}"
+            raise StorageError(msg) from error
+
+    def _reports(self, key: str, recorded: datetime | None) -> list[Report]:
+        held = self._held.get(key)
+        if held is None:
+            return []
+        return projections.active_reports(held.entries(), recorded=recorded)
+
+    @staticmethod
+    def _recorded(recorded: object) -> datetime | None:
+        return None if recorded is None else _time.cutoff(recorded, "recorded")
+
+    # -- queries ---------------------------------------------------------------
+
+    def belief(
+        self, proposition: str, *, on: TimePoint, recorded: TimePoint | None = None
+    ) -> Belief:
+        """What was believed about ``proposition`` on ``on``.
+
+        Uses the reports with ``reported_at`` by ``on`` (a date: by the end of
+        that day, UTC) that the ledger held at ``recorded`` (default: now). An
+        unknown proposition has status ``UNKNOWN``.
+        """
+        cutoff = _time.cutoff(on, "on")
+        held_at = self._recorded(recorded)
+        self._read()
+        reports = self._reports(proposition, held_at)
+        return projections.belief_at(proposition, reports, cutoff, self.policy)
+
+    def beliefs(
+        self, *, on: TimePoint, recorded: TimePoint | None = None
+    ) -> tuple[Belief, ...]:
+        """The belief about every proposition with a report known by ``on``."""
+        cutoff = _time.cutoff(on, "on")
+        held_at = self._recorded(recorded)
+        self._read()
+        result = []
+        for key in sorted(self._held):
+            belief = projections.belief_at(
+                key, self._reports(key, held_at), cutoff, self.policy
+            )
+            if belief.status is not Status.UNKNOWN:
+                result.append(belief)
+        return tuple(result)
+
+    def timeline(
+        self, proposition: str, *, recorded: TimePoint | None = None
+    ) -> tuple[Belief, ...]:
+        """The status changes of ``proposition`` over knowledge time.
+
+        One belief per period, as it stood when the period began (its
+        ``since``). Raises UnknownProposition if nothing about it was recorded.
+        """
+        entries = self.history(proposition, recorded=recorded)
+        held_at = self._recorded(recorded)
+        reports = projections.active_reports(entries, recorded=held_at)
+        return projections.timeline(proposition, reports, self.policy)
+
+    def history(
+        self, proposition: str, *, recorded: TimePoint | None = None
+    ) -> tuple[Entry, ...]:
+        """Every report about ``proposition``, struck ones included, in reported order.
+
+        Raises UnknownProposition if nothing about it was recorded (by
+        ``recorded``, when given).
+        """
+        held_at = self._recorded(recorded)
+        self._read()
+        held = self._held.get(proposition)
+        entries = [] if held is None else held.entries()
+        if held_at is not None:
+            entries = [
+                Entry(
+                    report=entry.report,
+                    recorded_at=entry.recorded_at,
+                    strike=(
+                        entry.strike
+                        if entry.strike and entry.strike.recorded_at <= held_at
+                        else None
+                    ),
+                )
+                for entry in entries
+                if entry.recorded_at <= held_at
+            ]
+        if not entries:
+            msg = f"no report about {proposition!r} has been recorded"
+            raise UnknownProposition(msg)
+        return tuple(entries)
+
+    def changes(
+        self,
+        *,
+        since: TimePoint,
+        until: TimePoint,
+        recorded: TimePoint | None = None,
+    ) -> tuple[Change, ...]:
+        """Every change of status after ``since`` and by ``until``, in time order."""
+        start = _time.cutoff(since, "since")
+        end = _time.cutoff(until, "until")
+        if end < start:
+            msg = f"until ({until!r}) is before since ({since!r})"
+            raise InvalidArgument(msg)
+        held_at = self._recorded(recorded)
+        self._read()
+        result = []
+        for key in self._held:
+            before = Status.UNKNOWN
+            for belief in projections.timeline(
+                key, self._reports(key, held_at), self.policy
+            ):
+                assert belief.since is not None
+                moment = _time.start(belief.since)
+                if start < moment <= end:
+                    result.append(
+                        Change(
+                            proposition=key,
+                            at=belief.since,
+                            before=before,
+                            after=belief.status,
+                            belief=belief,
+                        )
+                    )
+                before = belief.status
+        result.sort(key=lambda change: (_time.start(change.at), change.proposition))
+        return tuple(result)
+
+    def occurred(
+        self, *, by: TimePoint, on: TimePoint, recorded: TimePoint | None = None
+    ) -> tuple[Belief, ...]:
+        """As known on ``on``, the confirmed propositions that had happened by ``by``.
+
+        A proposition had happened by ``by`` if its ``occurred_at`` is at or
+        before it or, where that is unknown, its earliest supporting report was.
+        """
+        happened = _time.cutoff(by, "by")
+        return tuple(
+            belief
+            for belief in self.beliefs(on=on, recorded=recorded)
+            if belief.status is Status.CONFIRMED
+            and projections.happened_by(belief, happened)
+        )
+
+    def propositions(self) -> tuple[str, ...]:
+        """Every proposition key with a recorded report, sorted."""
+        self._read()
+        return tuple(sorted(self._held))
+
+    def entries(self) -> Iterator[Entry]:
+        """Every recorded report, by proposition key then in reported order."""
+        self._read()
+        for key in sorted(self._held):
+            yield from self._held[key].entries()

@@ -1,0 +1,195 @@
+"""The event-sourced model: one aggregate per proposition, one event per report.
+
+A :class:`Proposition` aggregate holds the reports about one proposition key and
+the strikes recorded against them. Its id is derived from the key, so every
+process finds the same aggregate for the same key. Events are never edited: a
+mistaken report is corrected by a ``Struck`` event.
+
+Stored event shapes are part of the file format of every ledger: the ``TOPIC``s
+are pinned, and each event has a ``class_version`` for upcasting later.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any, cast
+
+from eventsourcing.domain import Aggregate, Snapshot
+from eventsourcing.persistence import JSONTranscoder, Transcoding
+
+from ledger.errors import ConflictingReport, UnknownReport
+from ledger.values import Kind, Report
+
+__all__ = ["Proposition", "proposition_id", "register_transcodings"]
+
+_NAMESPACE = uuid.UUID("4c6b1f2e-5d0a-4f51-9a57-6c1a2e3b7d90")
+
+
+def proposition_id(key: str) -> uuid.UUID:
+    """The aggregate id of the proposition named ``key`` (the same everywhere)."""
+    return uuid.uuid5(_NAMESPACE, key)
+
+
+class Proposition(Aggregate):
+    """Every report about one proposition, and every strike against them."""
+
+    TOPIC = "ledger:Proposition"
+
+    class Event(Aggregate.Event):
+        """Base class of the proposition's events."""
+
+    class Created(Event, Aggregate.Created):
+        """Unused creation event, pinned so the topic is stable."""
+
+        TOPIC = "ledger:Proposition.Created"
+
+    class Snapshot(Snapshot):
+        """Snapshot of a proposition (pinned topic)."""
+
+        TOPIC = "ledger:Proposition.Snapshot"
+
+    class FirstReported(Created):
+        """The first report about a proposition: it starts the aggregate."""
+
+        TOPIC = "ledger:Proposition.FirstReported"
+        class_version = 1
+        key: str
+        report: Report
+
+        def apply(self, aggregate: Any) -> None:
+            """Hold the first report."""
+            cast("Proposition", aggregate)._add(self.report, self.timestamp)
+
+    class Reported(Event):
+        """A further report about the proposition."""
+
+        TOPIC = "ledger:Proposition.Reported"
+        class_version = 1
+        report: Report
+
+        def apply(self, aggregate: Any) -> None:
+            """Hold the report."""
+            cast("Proposition", aggregate)._add(self.report, self.timestamp)
+
+    class Struck(Event):
+        """A report was recorded by mistake; it no longer counts from now on."""
+
+        TOPIC = "ledger:Proposition.Struck"
+        class_version = 1
+        report_id: str
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            """Mark the report struck."""
+            cast("Proposition", aggregate).struck[self.report_id] = (
+                self.reason,
+                self.timestamp,
+            )
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.reports: dict[str, tuple[Report, datetime]] = {}
+        self.struck: dict[str, tuple[str, datetime]] = {}
+
+    @staticmethod
+    def create_id(key: str) -> uuid.UUID:
+        """Derive the id from the key."""
+        return proposition_id(key)
+
+    def _add(self, report: Report, recorded_at: datetime) -> None:
+        self.reports[report.report_id] = (report, recorded_at)
+
+    @classmethod
+    def start(cls, report: Report, *, timestamp: datetime) -> Proposition:
+        """Start a proposition with its first report."""
+        return cls._create(
+            cls.FirstReported,
+            key=report.proposition,
+            report=report,
+            timestamp=timestamp,
+        )
+
+    def admits(self, report: Report) -> bool:
+        """Whether ``report`` is new here (False: already held, a no-op).
+
+        Raises ConflictingReport if its id is held for different content.
+        """
+        held = self.reports.get(report.report_id)
+        if held is None:
+            return True
+        if held[0] != report:
+            msg = (
+                f"report_id {report.report_id!r} is already recorded for a different "
+                f"report (recorded: {held[0].to_dict()}; new: {report.to_dict()})"
+            )
+            raise ConflictingReport(msg, field="report_id")
+        return False
+
+    def report(self, report: Report, *, timestamp: datetime) -> None:
+        """Record a further report (the caller checked :meth:`admits`)."""
+        self.trigger_event(self.Reported, report=report, timestamp=timestamp)
+
+    def strike(self, report_id: str, *, reason: str, timestamp: datetime) -> bool:
+        """Strike a held report; False if it was struck already (a no-op)."""
+        if report_id not in self.reports:
+            msg = f"no report with report_id {report_id!r} about {self.key!r}"
+            raise UnknownReport(msg)
+        if report_id in self.struck:
+            return False
+        self.trigger_event(
+            self.Struck, report_id=report_id, reason=reason, timestamp=timestamp
+        )
+        return True
+
+
+class _DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class _KindAsStr(Transcoding):
+    type = Kind
+    name = "ledger_kind"
+
+    def encode(self, obj: Kind) -> str:
+        return obj.value
+
+    def decode(self, data: str) -> Kind:
+        return Kind(data)
+
+
+_REPORT_FIELDS = (
+    "kind",
+    "proposition",
+    "source",
+    "reported_at",
+    "occurred_at",
+    "statement",
+    "quote",
+    "url",
+    "report_id",
+)
+
+
+class _ReportAsDict(Transcoding):
+    type = Report
+    name = "ledger_report"
+
+    def encode(self, obj: Report) -> dict[str, Any]:
+        return {name: getattr(obj, name) for name in _REPORT_FIELDS}
+
+    def decode(self, data: dict[str, Any]) -> Report:
+        return Report(**data)
+
+
+def register_transcodings(transcoder: JSONTranscoder) -> None:
+    """Teach eventsourcing's JSON transcoder the ledger's value types."""
+    for transcoding in (_DateAsISO(), _KindAsStr(), _ReportAsDict()):
+        transcoder.register(transcoding)

@@ -1,0 +1,123 @@
+"""Pure folds from reports to beliefs: the one place answers are computed.
+
+Every query of :class:`~ledger.Ledger` filters the reports it holds (by knowledge
+time ``reported_at`` and, for audits, by system time ``recorded_at``), puts them
+in canonical order and folds them here. The same functions serve the in-memory
+answer, any materialised view and the tests.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from ledger import _time
+from ledger.policy import BeliefPolicy, Verdict, canonical_order
+from ledger.values import Belief, Entry, Report, Status
+
+__all__ = ["active_reports", "belief_at", "happened_by", "steps", "timeline"]
+
+
+def active_reports(
+    entries: Iterable[Entry], *, recorded: datetime | None
+) -> list[Report]:
+    """The reports that count as held at system time ``recorded`` (None: now).
+
+    An entry counts if it was recorded by then and not struck by then.
+    """
+    reports = []
+    for entry in entries:
+        if recorded is not None and entry.recorded_at > recorded:
+            continue
+        strike = entry.strike
+        if strike is not None and (recorded is None or strike.recorded_at <= recorded):
+            continue
+        reports.append(entry.report)
+    return reports
+
+
+def steps(reports: Sequence[Report], policy: BeliefPolicy) -> list[tuple[int, Verdict]]:
+    """The verdict after each instant at which reports became known.
+
+    ``reports`` must be in canonical order. Returns ``(end, verdict)`` pairs, where
+    ``reports[:end]`` are the reports known at that instant.
+    """
+    result = []
+    end = 0
+    for _, group in itertools.groupby(reports, key=lambda report: report.known_from):
+        end += sum(1 for _ in group)
+        result.append((end, policy.decide(reports[:end])))
+    return result
+
+
+def _belief(
+    proposition: str,
+    known: Sequence[Report],
+    verdict: Verdict,
+    since: Report | None,
+) -> Belief:
+    supporting = tuple(report for report in known if report.kind.supports)
+    opposing = tuple(report for report in known if not report.kind.supports)
+    occurred = [report.occurred_at for report in supporting if report.occurred_at]
+    statements = [report.statement for report in known if report.statement]
+    return Belief(
+        proposition=proposition,
+        status=verdict.status,
+        since=None if since is None else since.reported_at,
+        decided_by=verdict.decided_by,
+        supporting=supporting,
+        opposing=opposing,
+        challenges=verdict.challenges,
+        occurred_at=occurred[-1] if occurred else None,
+        statement=statements[-1] if statements else None,
+    )
+
+
+def timeline(
+    proposition: str, reports: Iterable[Report], policy: BeliefPolicy
+) -> tuple[Belief, ...]:
+    """The belief at the start of each period in which the status held.
+
+    Consecutive periods have different statuses; the first starts with the
+    earliest report.
+    """
+    ordered = canonical_order(list(reports))
+    result: list[Belief] = []
+    start = 0
+    for end, verdict in steps(ordered, policy):
+        if not result or result[-1].status is not verdict.status:
+            result.append(_belief(proposition, ordered[:end], verdict, ordered[start]))
+        start = end
+    return tuple(result)
+
+
+def belief_at(
+    proposition: str,
+    reports: Iterable[Report],
+    cutoff: datetime,
+    policy: BeliefPolicy,
+) -> Belief:
+    """The belief from the reports known at the UTC instant ``cutoff``."""
+    known = [r for r in canonical_order(list(reports)) if r.known_from <= cutoff]
+    history = steps(known, policy)
+    if not history:
+        return Belief(proposition=proposition, status=Status.UNKNOWN)
+    verdict = history[-1][1]
+    since_index = 0
+    for end, earlier in reversed(history[:-1]):
+        if earlier.status is not verdict.status:
+            since_index = end
+            break
+    return _belief(proposition, known, verdict, known[since_index])
+
+
+def happened_by(belief: Belief, cutoff: datetime) -> bool:
+    """Whether a belief's proposition had happened by the instant ``cutoff``.
+
+    Uses ``occurred_at`` when known, else the earliest supporting report: what is
+    reported as done was done by the time it was reported.
+    """
+    if belief.occurred_at is not None:
+        return _time.start(belief.occurred_at) <= cutoff
+    return any(report.known_from <= cutoff for report in belief.supporting)
