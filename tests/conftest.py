@@ -35,7 +35,9 @@ def _postgres_skip() -> None:
     if POSTGRES_URL:
         return
     if os.environ.get("CI"):
-        pytest.fail("LEDGER_TEST_POSTGRES_URL is not set in CI: PostgreSQL must be tested")
+        pytest.fail(
+            "LEDGER_TEST_POSTGRES_URL is not set in CI: PostgreSQL must be tested"
+        )
     pytest.skip("no PostgreSQL server configured (set LEDGER_TEST_POSTGRES_URL)")
 
 

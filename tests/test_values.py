@@ -1,0 +1,116 @@
+"""Report and belief value objects: validation, ids, immutability."""
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+
+import attrs
+import pytest
+
+from ledger import InvalidReport, Kind, Report
+
+BASE: dict[str, Any] = {
+    "kind": "claimed",
+    "proposition": "baghdadi-killed-raqqa-strike-2017",
+    "source": "Russian Ministry of Defence",
+    "reported_at": date(2017, 6, 16),
+}
+
+
+def test_kind_accepts_its_text_value() -> None:
+    """A kind given as its file-format text becomes the enum member."""
+    assert Report(**BASE).kind is Kind.CLAIMED
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        (
+            "kind",
+            "rumoured",
+            "kind must be one of claimed, disputed, confirmed, refuted",
+        ),
+        ("kind", 3, "(got 3)"),
+        ("proposition", "", "proposition must be a non-empty string (got '')"),
+        ("proposition", "   ", "proposition must be a non-empty string"),
+        ("source", None, "source must be a non-empty string (got None)"),
+        ("reported_at", "2017-06-16", "reported_at must be a date or a timezone-aware"),
+        ("reported_at", datetime(2017, 6, 16, 12), "which has no timezone"),
+        ("occurred_at", datetime(2017, 5, 28), "occurred_at must be a date or a"),
+        ("statement", "", "statement must be a non-empty string or None"),
+        ("url", 5, "url must be a non-empty string or None (got 5)"),
+        ("report_id", "", "report_id must be a non-empty string (got '')"),
+    ],
+)
+def test_invalid_fields_are_named(field: str, value: object, expected: str) -> None:
+    """Each invalid field raises InvalidReport naming it and showing the value."""
+    with pytest.raises(InvalidReport) as caught:
+        Report(**{**BASE, field: value})
+    assert expected in str(caught.value)
+    assert caught.value.field == field
+
+
+def test_naive_datetime_message_matches_conventions() -> None:
+    """The naive-datetime message is the one CONVENTIONS.md shows."""
+    with pytest.raises(
+        InvalidReport,
+        match=r"^reported_at must be a date or a "
+        r"timezone-aware datetime \(got datetime\.datetime\(2017, 6, 16, "
+        r"12, 0\), which has no timezone\)$",
+    ):
+        Report(**{**BASE, "reported_at": datetime(2017, 6, 16, 12)})
+
+
+def test_content_id_is_deterministic_and_content_sensitive() -> None:
+    """The same content gives the same id; any change of content a different one."""
+    first = Report(**BASE)
+    assert Report(**BASE).report_id == first.report_id
+    assert first.report_id.startswith("r-")
+    changed = [
+        Report(**{**BASE, "source": "Iraq"}),
+        Report(**{**BASE, "kind": "disputed"}),
+        Report(**{**BASE, "reported_at": date(2017, 6, 17)}),
+        Report(**BASE, occurred_at=date(2017, 5, 28)),
+        Report(**BASE, quote="may have killed"),
+    ]
+    assert len({report.report_id for report in changed} | {first.report_id}) == 6
+
+
+def test_given_report_id_is_kept() -> None:
+    """An explicit report_id is used as given."""
+    assert Report(**BASE, report_id="ru-mod-1").report_id == "ru-mod-1"
+
+
+def test_unicode_keys_and_sources() -> None:
+    """Keys and sources may be any non-blank Unicode."""
+    report = Report(
+        **{**BASE, "proposition": "أبو بكر البغدادي-مقتول", "source": "Минобороны"}
+    )
+    assert report.to_dict()["proposition"] == "أبو بكر البغدادي-مقتول"
+
+
+def test_known_from_is_utc_start_of_day_for_dates() -> None:
+    """A date-only report is known from 00:00 UTC; a datetime from its instant."""
+    assert Report(**BASE).known_from == datetime(2017, 6, 16, tzinfo=UTC)
+    moscow = timezone(timedelta(hours=3))
+    report = Report(**{**BASE, "reported_at": datetime(2017, 6, 16, 2, tzinfo=moscow)})
+    assert report.known_from == datetime(2017, 6, 15, 23, tzinfo=UTC)
+
+
+def test_reports_are_immutable() -> None:
+    """Reports are frozen."""
+    report = Report(**BASE)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        report.source = "someone else"  # type: ignore[misc]
+
+
+def test_to_dict_is_the_file_format() -> None:
+    """to_dict gives the file format's object, omitting absent optional fields."""
+    report = Report(**BASE, occurred_at=date(2017, 5, 28), report_id="x")
+    assert report.to_dict() == {
+        "kind": "claimed",
+        "proposition": BASE["proposition"],
+        "source": BASE["source"],
+        "reported_at": "2017-06-16",
+        "occurred_at": "2017-05-28",
+        "report_id": "x",
+    }
