@@ -133,7 +133,9 @@ def test_console_blocks_run_and_print_what_they_show(
 def test_readme_commands_are_what_ci_runs() -> None:
     """The README's set-up commands are exactly what .ci/run calls, in order."""
     ci_lines = (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
-    commands = [b.code.strip() for b in blocks(REPO / "README.md") if b.language == "sh"]
+    commands = [
+        b.code.strip() for b in blocks(REPO / "README.md") if b.language == "sh"
+    ]
     main_job = (
         "python3 -m venv .venv && .venv/bin/pip install -q -e . "
         "&& .venv/bin/python examples/founding_case.py"
