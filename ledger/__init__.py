@@ -4,6 +4,8 @@ Record every report about a proposition as an immutable event; ask what was
 believed on any date, on what evidence, and since when.
 """
 
+from importlib.metadata import version as _version
+
 from ledger.application import Ledger
 from ledger.errors import (
     ConflictingReport,
@@ -39,3 +41,6 @@ __all__ = [
     "UnknownReport",
     "Verdict",
 ]
+
+__version__ = _version("claims-ledger")
+"""The installed version of claims-ledger."""
