@@ -1,0 +1,859 @@
+"""Report files: JSON Lines and CSV, read as a stream and checked line by line.
+
+:func:`read_reports` yields :class:`~ledger.values.Report` objects from a file
+without loading it into memory. By default it first checks the whole file and,
+if any line is invalid, raises :class:`InvalidFile` listing every problem before
+yielding a single report, so ``ledger.record_all(read_reports(path))`` records a
+file completely or not at all. :func:`write_reports` writes the same formats.
+
+The ``*_to_dict`` functions turn query answers into the JSON-able objects that
+``ledger ... --json`` prints.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import difflib
+import io
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import IO, Any, Literal
+
+import attrs
+
+from ledger import _time
+from ledger._time import TimePoint
+from ledger.errors import InvalidReport
+from ledger.values import Belief, Change, Entry, Kind, Report, Strike, _content_id
+
+__all__ = [
+    "FIELDS",
+    "MAX_ERRORS",
+    "MAX_LINE_BYTES",
+    "REQUIRED",
+    "Format",
+    "InvalidFile",
+    "Source",
+    "belief_to_dict",
+    "change_to_dict",
+    "check_reports",
+    "entry_to_dict",
+    "read_reports",
+    "report_to_dict",
+    "write_reports",
+]
+
+Format = Literal["jsonl", "csv"]
+"""The file formats: JSON Lines (one object per line) and CSV with a header row."""
+
+Source = str | os.PathLike[str] | IO[bytes] | IO[str]
+"""Where reports are read from: a path, or an open binary or text file."""
+
+FIELDS: tuple[str, ...] = (
+    "kind",
+    "proposition",
+    "statement",
+    "source",
+    "reported_at",
+    "occurred_at",
+    "quote",
+    "url",
+    "report_id",
+)
+"""The fields of a report line, in the column order :func:`write_reports` uses."""
+
+REQUIRED: frozenset[str] = frozenset({"kind", "proposition", "source", "reported_at"})
+"""The fields every line must give."""
+
+MAX_LINE_BYTES = 1024 * 1024
+"""The longest line accepted, in bytes of UTF-8, not counting the line break."""
+
+MAX_ERRORS = 100
+"""How many problems :class:`InvalidFile` keeps by default (it counts them all)."""
+
+_EXTENSIONS: dict[str, Format] = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".csv": "csv",
+}
+_SKIP_CHUNK = 64 * 1024
+_SHOW_CHARS = 60
+
+
+class InvalidFile(InvalidReport):
+    """A report file has invalid lines, so none of its reports were read.
+
+    ``errors`` holds the first problems found (each an :class:`InvalidReport`
+    naming its file, line and field), ``count`` how many there were in all, and
+    ``lines`` on how many lines.
+    """
+
+    def __init__(
+        self,
+        errors: Sequence[InvalidReport],
+        *,
+        count: int | None = None,
+        lines: int | None = None,
+        path: str | None = None,
+    ) -> None:
+        self.errors = tuple(errors)
+        self.count = len(self.errors) if count is None else count
+        self.lines = (
+            len({(e.path, e.line) for e in self.errors}) if lines is None else lines
+        )
+        super().__init__(self._summary(), path=path)
+
+    def _summary(self) -> str:
+        problems = _plural(self.count, "problem")
+        head = (
+            f"{problems} on {_plural(self.lines, 'line')}; no report was read "
+            "(fix them, or skip invalid lines):"
+        )
+        listed = [f"  {error}" for error in self.errors]
+        if self.count > len(self.errors):
+            listed.append(f"  ... and {self.count - len(self.errors)} more")
+        return "\n".join([head, *listed])
+
+    def located(self, *, path: str | None, line: int | None) -> InvalidFile:
+        """Return a copy naming ``path`` (each listed error keeps its own line)."""
+        return InvalidFile(self.errors, count=self.count, lines=self.lines, path=path)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+# ---------------------------------------------------------------- opening
+
+
+@attrs.define
+class _Input:
+    stream: IO[bytes]
+    name: str
+    start: int
+
+
+@contextlib.contextmanager
+def _opened(source: Source, name: str | None) -> Iterator[_Input]:
+    """Open ``source`` as a seekable binary stream; spool what cannot seek."""
+    if isinstance(source, str | os.PathLike):
+        path = os.fspath(source)
+        with open(path, "rb") as stream:  # noqa: PTH123 - the path may be any PathLike
+            yield _Input(stream, path if name is None else name, 0)
+        return
+    own = getattr(source, "name", None)
+    display = name if name is not None else own if isinstance(own, str) else "<stream>"
+    if isinstance(source.read(0), str):
+        with tempfile.TemporaryFile() as spool:
+            for chunk in iter(lambda: source.read(_SKIP_CHUNK), ""):
+                # surrogatepass: a lone surrogate becomes bytes the decoder
+                # rejects with a line number, instead of failing here.
+                spool.write(str(chunk).encode("utf-8", "surrogatepass"))
+            spool.seek(0)
+            yield _Input(spool, display, 0)
+        return
+    binary: IO[bytes] = source  # type: ignore[assignment]
+    if binary.seekable():
+        yield _Input(binary, display, binary.tell())
+        return
+    with tempfile.TemporaryFile() as spool:
+        shutil.copyfileobj(binary, spool)
+        spool.seek(0)
+        yield _Input(spool, display, 0)
+
+
+def _format_of(given: str | None, source: _Input, head: bytes) -> Format:
+    if given is not None:
+        if given not in ("jsonl", "csv"):
+            msg = f"format must be 'jsonl' or 'csv' (got {given!r})"
+            raise InvalidReport(msg, field="format", path=source.name)
+        return given  # type: ignore[return-value]
+    extension = os.path.splitext(source.name)[1].lower()  # noqa: PTH122
+    if extension in _EXTENSIONS:
+        return _EXTENSIONS[extension]
+    # No telling extension (stdin, reports.txt): a JSON line starts with "{".
+    text = head.removeprefix(codecs.BOM_UTF8).lstrip()
+    return "jsonl" if text[:1] in (b"{", b"[") else "csv"
+
+
+# ---------------------------------------------------------------- lines
+
+
+@attrs.define
+class _Line:
+    number: int
+    text: str | None  # None: the line could not be decoded (see problem)
+    problem: str | None = None
+    fatal: bool = False
+
+
+def _physical_lines(
+    stream: IO[bytes], progress: Callable[[int], None] | None
+) -> Iterator[_Line]:
+    """Yield each line decoded, never holding more than one bounded line."""
+    number = 0
+    while True:
+        chunk = stream.readline(MAX_LINE_BYTES + 2)
+        if not chunk:
+            return
+        number += 1
+        consumed = len(chunk)
+        oversized = False
+        if not chunk.endswith(b"\n") and len(chunk) == MAX_LINE_BYTES + 2:
+            oversized = True
+            while not chunk.endswith(b"\n"):
+                chunk = stream.readline(_SKIP_CHUNK)
+                if not chunk:
+                    break
+                consumed += len(chunk)
+        length = consumed - len(_line_break(chunk))
+        if progress is not None:
+            progress(consumed)
+        if oversized or length > MAX_LINE_BYTES:
+            yield _Line(
+                number,
+                None,
+                f"the line is too long: expected at most {MAX_LINE_BYTES} bytes "
+                f"(1 MiB) per line, found {length} bytes",
+            )
+            continue
+        yield _decode(number, chunk)
+
+
+def _line_break(chunk: bytes) -> bytes:
+    if chunk.endswith(b"\r\n"):
+        return b"\r\n"
+    return b"\n" if chunk.endswith(b"\n") else b""
+
+
+def _decode(number: int, raw: bytes) -> _Line:
+    if number == 1:
+        for bom, encoding in (
+            (codecs.BOM_UTF32_LE, "UTF-32"),
+            (codecs.BOM_UTF32_BE, "UTF-32"),
+            (codecs.BOM_UTF16_LE, "UTF-16"),
+            (codecs.BOM_UTF16_BE, "UTF-16"),
+        ):
+            if raw.startswith(bom):
+                problem = (
+                    f"the file is {encoding} (it starts with the byte order mark "
+                    f"{bom.hex(' ').upper()}); expected UTF-8: save it as UTF-8"
+                )
+                return _Line(number, None, problem, fatal=True)
+        raw = raw.removeprefix(codecs.BOM_UTF8)
+        if b"\x00" in raw[:4]:
+            problem = (
+                "the file looks UTF-16 or UTF-32 encoded (it has NUL bytes); "
+                "expected UTF-8: save it as UTF-8"
+            )
+            return _Line(number, None, problem, fatal=True)
+    try:
+        return _Line(number, raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        bad = raw[error.start : error.end].hex(" ").upper()
+        problem = (
+            f"expected UTF-8 text, found the byte(s) {bad} at byte "
+            f"{error.start + 1} of the line: save the file as UTF-8"
+        )
+        return _Line(number, None, problem)
+
+
+# ---------------------------------------------------------------- fields
+
+
+class _Missing:
+    pass
+
+
+_MISSING = _Missing()
+
+
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def _show(value: object) -> str:
+    if isinstance(value, _Pairs):
+        return "object"
+    text = repr(value)
+    if len(text) > _SHOW_CHARS:
+        text = text[: _SHOW_CHARS - 3] + "..."
+    return text
+
+
+def _suggest(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word.strip().lower(), list(choices), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+_KINDS = tuple(kind.value for kind in Kind)
+_BOM = "\ufeff"
+_TIMES = ("reported_at", "occurred_at")
+
+Problem = tuple[str | None, str]
+
+
+def _check_field(name: str, value: object, *, empty: str) -> tuple[object, str | None]:
+    """Convert one present field's value, or say what is wrong with it."""
+    if not isinstance(value, str):
+        kind = _json_type(value)
+        return None, f"{name} must be a string (got {kind} {_show(value)})"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        bad = value[error.start]
+        return None, (
+            f"{name} must be Unicode text (got a lone surrogate "
+            f"U+{ord(bad):04X} at character {error.start + 1})"
+        )
+    if not value.strip():
+        return None, f"{name} must be a non-empty string{empty} (got {value!r})"
+    if name == "kind":
+        if value in _KINDS:
+            return Kind(value), None
+        hint = _suggest(value, _KINDS)
+        if value.startswith(_BOM):
+            hint = "; it starts with a byte order mark: were files joined together?"
+        elif value == "kind":
+            hint = "; is this a second header row? Were files joined together?"
+        return (
+            None,
+            f"kind must be one of {', '.join(_KINDS)} (got {_show(value)}){hint}",
+        )
+    if name in _TIMES:
+        try:
+            return _time.parse(value), None
+        except ValueError as error:
+            return None, f"{name}: {error}"
+    return value, None
+
+
+def _report_from(
+    row: Mapping[str, object], *, csv_cells: bool
+) -> tuple[Report | None, list[Problem]]:
+    """Build a report from a line's fields, or list every problem with them."""
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+    for name in FIELDS:
+        value = row.get(name, _MISSING)
+        absent = value is _MISSING or value is None or (csv_cells and value == "")
+        if absent:
+            if name in REQUIRED:
+                found = (
+                    "an empty cell"
+                    if csv_cells and value == ""
+                    else "null"
+                    if value is None
+                    else "no such field"
+                )
+                problems.append((name, f"{name} is required (got {found})"))
+            continue
+        empty = "" if name in REQUIRED or csv_cells else " or null"
+        converted, problem = _check_field(name, value, empty=empty)
+        if problem is not None:
+            problems.append((name, problem))
+        else:
+            values[name] = converted
+    if problems:
+        return None, problems
+    try:
+        return Report(**values), []
+    except InvalidReport as error:
+        return None, [(error.field, error.message)]
+
+
+def _unknown_field(name: str) -> str:
+    return (
+        f"unknown field {_show(name)} (expected only {', '.join(FIELDS)})"
+        f"{_suggest(name, FIELDS)}"
+    )
+
+
+# ---------------------------------------------------------------- JSON Lines
+
+
+class _Pairs(list[tuple[str, Any]]):
+    """A JSON object as its key/value pairs, so duplicate keys can be seen."""
+
+
+def _jsonl_line(line: _Line) -> tuple[Report | None, list[Problem]]:
+    assert line.text is not None
+    if line.text.startswith(_BOM):
+        problem = (
+            "expected a JSON object, found a byte order mark (U+FEFF) at the start "
+            "of the line: were files joined together? Remove it"
+        )
+        return None, [(None, problem)]
+    try:
+        parsed = json.loads(line.text, object_pairs_hook=_Pairs)
+    except RecursionError:
+        return None, [(None, "expected one JSON object, found JSON nested too deeply")]
+    except json.JSONDecodeError as error:
+        return None, [
+            (
+                None,
+                (
+                    "expected one JSON object per line, found text that is not "
+                    f"valid JSON ({error.msg} at column {error.colno})"
+                ),
+            )
+        ]
+    except ValueError as error:  # e.g. an integer with too many digits
+        return None, [(None, f"expected one JSON object per line, found {error}")]
+    if not isinstance(parsed, _Pairs):
+        hint = ""
+        if isinstance(parsed, list):
+            hint = " (the format is JSON Lines: one object per line, not an array)"
+        return None, [
+            (None, f"expected a JSON object, found {_json_type(parsed)}{hint}")
+        ]
+    row: dict[str, object] = {}
+    problems: list[Problem] = []
+    for key, value in parsed:
+        if key in row:
+            problems.append(
+                (key, f"field {_show(key)} appears twice (expected it at most once)")
+            )
+        elif key not in FIELDS:
+            problems.append((key, _unknown_field(key)))
+        row[key] = value
+    report, more = _report_from(row, csv_cells=False)
+    return (None, problems + more) if problems else (report, more)
+
+
+def _scan_jsonl(lines: Iterator[_Line]) -> Iterator[tuple[int, Report | Problem]]:
+    for line in lines:
+        if line.text is None:
+            assert line.problem is not None
+            yield line.number, (None, line.problem)
+            if line.fatal:
+                return
+            continue
+        if not line.text.strip():
+            continue
+        report, problems = _jsonl_line(line)
+        for problem in problems:
+            yield line.number, problem
+        if report is not None:
+            yield line.number, report
+
+
+# ---------------------------------------------------------------- CSV
+
+
+@attrs.define
+class _CsvFeed:
+    """Feeds decoded lines to csv.reader, keeping line numbers and line problems."""
+
+    lines: Iterator[_Line]
+    last: int = 0
+    problems: list[tuple[int, str]] = attrs.Factory(list)
+    fatal: bool = False
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self.lines:
+            self.last = line.number
+            if line.text is None:
+                assert line.problem is not None
+                self.problems.append((line.number, line.problem))
+                if line.fatal:
+                    self.fatal = True
+                    return
+                # Keep the record structure going; the record is rejected anyway.
+                yield "\n"
+                continue
+            yield line.text
+
+
+_CSV_PROBLEMS = {
+    "new-line character seen in unquoted field": (
+        "a carriage return (\\r) inside a cell that is not quoted: quote the "
+        'cell ("...") or end lines with \\n or \\r\\n'
+    ),
+    "',' expected after '\"'": (
+        'a quote (") inside a cell that is not quoted as a whole: write the cell '
+        'as "..." with each inner quote doubled ("")'
+    ),
+    "unexpected end of data": 'a quoted cell that is never closed (a missing ")',
+    "field larger than field limit": (
+        f"a cell longer than {MAX_LINE_BYTES} characters (a missing closing quote?)"
+    ),
+}
+
+
+def _csv_problem(error: csv.Error) -> str:
+    text = str(error)
+    for known, meaning in _CSV_PROBLEMS.items():
+        if text.startswith(known):
+            return f"expected valid CSV, found {meaning}"
+    return f"expected valid CSV, found {text}"
+
+
+def _scan_csv(lines: Iterator[_Line]) -> Iterator[tuple[int, Report | Problem]]:
+    # csv's default cell limit (128 KiB) is below the line limit; raise it
+    # (never lower it) so any line this module accepts can be one cell.
+    if csv.field_size_limit() < MAX_LINE_BYTES:
+        csv.field_size_limit(MAX_LINE_BYTES)
+    feed = _CsvFeed(lines)
+    reader = csv.reader(feed, strict=True)
+    header: list[str] | None = None
+    end = 0
+    while True:
+        start = end + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            row = None
+        except csv.Error as error:
+            row = []
+            feed.problems.append((start, _csv_problem(error)))
+        end = feed.last
+        spoiled = bool(feed.problems)
+        for number, message in feed.problems:
+            yield number, (None, message)
+        feed.problems.clear()
+        if row is None or feed.fatal:
+            return
+        if spoiled or not any(cell.strip() for cell in row):
+            continue
+        if header is None:
+            header = [cell.strip() for cell in row]
+            problems = _header_problems(header)
+            for problem in problems:
+                yield start, problem
+            if problems:
+                return
+            continue
+        if [cell.strip() for cell in row] == header:
+            message = (
+                "expected a report, found the header row again: were files joined "
+                "together? Remove it"
+            )
+            yield start, (None, message)
+            continue
+        if len(row) != len(header):
+            message = f"expected {len(header)} cells as in the header, found {len(row)}"
+            yield start, (None, message)
+            continue
+        report, problems = _report_from(
+            dict(zip(header, row, strict=True)), csv_cells=True
+        )
+        for problem in problems:
+            yield start, problem
+        if report is not None:
+            yield start, report
+
+
+def _header_problems(header: list[str]) -> list[Problem]:
+    if not any(name in FIELDS for name in header):
+        hint = ""
+        if header[0].startswith(("{", "[")):
+            hint = (
+                " (this looks like JSON Lines: name the file .jsonl or give the format)"
+            )
+        found = _show(",".join(header))
+        required = ", ".join(name for name in FIELDS if name in REQUIRED)
+        problem = (
+            f"expected a header row naming the columns (required: {required}), "
+            f"found {found}{hint}"
+        )
+        return [(None, problem)]
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            problems.append(
+                (name, f"column {_show(name)} appears twice (expected it at most once)")
+            )
+        elif name not in FIELDS:
+            problems.append((name, _unknown_field(name).replace("field", "column", 1)))
+        seen.add(name)
+    missing = [name for name in FIELDS if name in REQUIRED and name not in seen]
+    if missing:
+        problems.append(
+            (
+                missing[0],
+                (
+                    "the header row must name the columns "
+                    f"{', '.join(n for n in FIELDS if n in REQUIRED)} "
+                    f"(missing: {', '.join(missing)}; found: {_show(','.join(header))})"
+                ),
+            )
+        )
+    return problems
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _scan(
+    source: _Input,
+    fmt: Format,
+    progress: Callable[[int], None] | None,
+    existing: Mapping[str, Report] | None,
+) -> Iterator[Report | InvalidReport]:
+    """One pass over a file: each valid report, or each problem, in file order."""
+    source.stream.seek(source.start)
+    lines = _physical_lines(source.stream, progress)
+    scan = _scan_jsonl(lines) if fmt == "jsonl" else _scan_csv(lines)
+    # report_id -> (content id, line): only ids that differ from the content's
+    # own id can name two different reports, so only those are remembered.
+    chosen: dict[str, tuple[str, int]] = {}
+    for number, item in scan:
+        if isinstance(item, Report):
+            held = None if existing is None else existing.get(item.report_id)
+            if held is not None and held != item:
+                message = (
+                    f"report_id {_show(item.report_id)} must name one report, but "
+                    f"the ledger holds a different report with it: {held.to_dict()}"
+                )
+                yield InvalidReport(
+                    message, field="report_id", path=source.name, line=number
+                )
+                continue
+            content = _content_id(item)
+            if item.report_id != content:
+                earlier = chosen.setdefault(item.report_id, (content, number))
+                if earlier[0] != content:
+                    message = (
+                        f"report_id {_show(item.report_id)} must name one report, "
+                        f"but line {earlier[1]} gives it to a different report"
+                    )
+                    yield InvalidReport(
+                        message, field="report_id", path=source.name, line=number
+                    )
+                    continue
+            yield item
+        else:
+            field, message = item
+            yield InvalidReport(message, field=field, path=source.name, line=number)
+
+
+def _head(source: _Input) -> bytes:
+    source.stream.seek(source.start)
+    head = source.stream.read(64)
+    source.stream.seek(source.start)
+    return head
+
+
+def _collect(
+    opened: _Input,
+    fmt: Format,
+    max_errors: int,
+    progress: Callable[[int], None] | None,
+    existing: Mapping[str, Report] | None,
+) -> InvalidFile | None:
+    errors: list[InvalidReport] = []
+    count = 0
+    lines: set[int] = set()
+    for item in _scan(opened, fmt, progress, existing):
+        if isinstance(item, InvalidReport):
+            count += 1
+            lines.add(item.line or 0)
+            if len(errors) < max_errors:
+                errors.append(item)
+    if count:
+        return InvalidFile(errors, count=count, lines=len(lines), path=opened.name)
+    return None
+
+
+def check_reports(
+    source: Source,
+    *,
+    format: Format | None = None,
+    max_errors: int = MAX_ERRORS,
+    progress: Callable[[int], None] | None = None,
+    existing: Mapping[str, Report] | None = None,
+    name: str | None = None,
+) -> None:
+    """Check every line of a report file, raising :class:`InvalidFile` if any is bad.
+
+    The file is read as a stream. ``format`` is ``"jsonl"`` or ``"csv"``; by
+    default it follows the extension (``.jsonl``, ``.ndjson``, ``.json``,
+    ``.csv``), else the content (a line starting ``{`` is JSON Lines).
+    ``max_errors`` bounds how many problems the error keeps (all are counted);
+    ``progress`` is called with the number of bytes read after each line.
+    ``existing`` maps the ``report_id`` of reports already held (in a ledger,
+    say) to the report; a line giving one of those ids to a different report is
+    an error. ``name`` is the file's name in error messages (default: its path,
+    or the open file's ``name``).
+    """
+    with _opened(source, name) as opened:
+        fmt = _format_of(format, opened, _head(opened))
+        invalid = _collect(opened, fmt, max_errors, progress, existing)
+    if invalid is not None:
+        raise invalid
+
+
+def read_reports(
+    source: Source,
+    *,
+    format: Format | None = None,
+    skip_invalid: bool = False,
+    errors: list[InvalidReport] | None = None,
+    max_errors: int = MAX_ERRORS,
+    progress: Callable[[int], None] | None = None,
+    existing: Mapping[str, Report] | None = None,
+    name: str | None = None,
+) -> Iterator[Report]:
+    """Yield the reports of a JSON Lines or CSV file, one line at a time.
+
+    By default the whole file is checked first: if any line is invalid,
+    :class:`InvalidFile` (an :class:`~ledger.errors.InvalidReport`) is raised
+    before any report is yielded, listing the problems, so
+    ``ledger.record_all(read_reports(path))`` records all of a file or nothing.
+    With ``skip_invalid=True`` the file is read once, the valid lines are
+    yielded and each problem is appended to ``errors`` (when given).
+
+    ``source`` is a path or an open file (binary or text; a stream that cannot
+    seek, such as stdin, is first copied to a temporary file). ``format``,
+    ``max_errors``, ``progress``, ``existing`` and ``name`` are as for
+    :func:`check_reports`. The file is read when iteration starts.
+    """
+    with _opened(source, name) as opened:
+        fmt = _format_of(format, opened, _head(opened))
+        if not skip_invalid:
+            invalid = _collect(opened, fmt, max_errors, progress, existing)
+            if invalid is not None:
+                if errors is not None:
+                    errors.extend(invalid.errors)
+                raise invalid
+        for item in _scan(opened, fmt, progress, existing):
+            if isinstance(item, Report):
+                yield item
+            elif errors is not None:
+                errors.append(item)
+
+
+# ---------------------------------------------------------------- writing
+
+
+def write_reports(
+    reports: Iterable[Report],
+    target: str | os.PathLike[str] | IO[bytes] | IO[str],
+    *,
+    format: Format | None = None,
+) -> int:
+    """Write reports as JSON Lines or CSV (UTF-8, Unix line breaks); return how many.
+
+    ``target`` is a path or an open binary or text file. ``format`` defaults to
+    CSV for a path ending ``.csv`` and to JSON Lines otherwise. What is written
+    reads back with :func:`read_reports` as the same reports, ``report_id``
+    included.
+    """
+    if format is None:
+        name = os.fspath(target) if isinstance(target, str | os.PathLike) else ""
+        format = "csv" if str(name).lower().endswith(".csv") else "jsonl"
+    if format not in ("jsonl", "csv"):
+        msg = f"format must be 'jsonl' or 'csv' (got {format!r})"
+        raise InvalidReport(msg, field="format")
+    if isinstance(target, str | os.PathLike):
+        with open(target, "w", encoding="utf-8", newline="") as text:  # noqa: PTH123
+            return _write(reports, text, format)
+    if isinstance(target, io.TextIOBase):
+        return _write(reports, target, format)
+    return _write(reports, _BinaryText(target), format)  # type: ignore[arg-type]
+
+
+@attrs.define
+class _BinaryText:
+    """A minimal text writer over a binary stream (UTF-8), left open afterwards."""
+
+    binary: IO[bytes]
+
+    def write(self, text: str) -> int:
+        self.binary.write(text.encode("utf-8"))
+        return len(text)
+
+
+def _csv_cell(value: str) -> str:
+    # RFC 4180 quoting. csv.writer would leave a lone "\r" unquoted when lines
+    # end with "\n", and the cell would not read back.
+    if not any(char in value for char in ',"\r\n'):
+        return value
+    return '"' + value.replace('"', '""') + '"'
+
+
+def _write(reports: Iterable[Report], text: Any, fmt: Format) -> int:
+    count = 0
+    if fmt == "csv":
+        text.write(",".join(FIELDS) + "\n")
+        for report in reports:
+            row = report.to_dict()
+            text.write(",".join(_csv_cell(row.get(name, "")) for name in FIELDS))
+            text.write("\n")
+            count += 1
+        return count
+    for report in reports:
+        text.write(json.dumps(report.to_dict(), ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+# ---------------------------------------------------------------- answers as JSON
+
+
+def _when(value: TimePoint | None) -> str | None:
+    return None if value is None else _time.isoformat(value)
+
+
+def report_to_dict(report: Report) -> dict[str, str]:
+    """A report as the file format's JSON object (absent fields omitted)."""
+    return report.to_dict()
+
+
+def belief_to_dict(belief: Belief) -> dict[str, Any]:
+    """A belief as a JSON-able object with stable keys (see ``docs/cli.md``)."""
+    return {
+        "proposition": belief.proposition,
+        "status": belief.status.value,
+        "since": _when(belief.since),
+        "occurred_at": _when(belief.occurred_at),
+        "statement": belief.statement,
+        "decided_by": [r.to_dict() for r in belief.decided_by],
+        "supporting": [r.to_dict() for r in belief.supporting],
+        "opposing": [r.to_dict() for r in belief.opposing],
+        "challenges": [r.to_dict() for r in belief.challenges],
+    }
+
+
+def _strike_to_dict(strike: Strike | None) -> dict[str, str] | None:
+    if strike is None:
+        return None
+    return {"reason": strike.reason, "recorded_at": strike.recorded_at.isoformat()}
+
+
+def entry_to_dict(entry: Entry) -> dict[str, Any]:
+    """A recorded report as a JSON-able object: the report, when, and any strike."""
+    return {
+        "report": entry.report.to_dict(),
+        "recorded_at": entry.recorded_at.isoformat(),
+        "strike": _strike_to_dict(entry.strike),
+    }
+
+
+def change_to_dict(change: Change) -> dict[str, Any]:
+    """A status change as a JSON-able object, with the belief it led to."""
+    return {
+        "proposition": change.proposition,
+        "at": _time.isoformat(change.at),
+        "before": change.before.value,
+        "after": change.after.value,
+        "belief": belief_to_dict(change.belief),
+    }
