@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import urllib.parse
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
@@ -29,6 +29,7 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import Environment
 
 from ledger import _time, projections
+from ledger._readmodels import MemoryModel, ReadModel, ViewModel
 from ledger._time import TimePoint
 from ledger.errors import (
     ConflictingReport,
@@ -39,8 +40,9 @@ from ledger.errors import (
     UnknownReport,
 )
 from ledger.events import Proposition, register_transcodings
-from ledger.policy import BeliefPolicy, LatestDecisiveWord, canonical_order
-from ledger.values import Belief, Change, Entry, Kind, Report, Status, Strike
+from ledger.policy import BeliefPolicy, LatestDecisiveWord
+from ledger.values import Belief, Change, Entry, Kind, Report, Status
+from ledger.view import BeliefView
 
 __all__ = ["Ledger"]
 
@@ -61,29 +63,6 @@ class _EventStore(Application[UUID]):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         register_transcodings(transcoder)
-
-
-class _Held:
-    """The read side's state of one proposition: its entries and version."""
-
-    __slots__ = ("key", "reports", "struck", "version")
-
-    def __init__(self, key: str) -> None:
-        self.key = key
-        self.version = 0
-        self.reports: dict[str, tuple[Report, datetime]] = {}
-        self.struck: dict[str, Strike] = {}
-
-    def entries(self) -> list[Entry]:
-        ordered = canonical_order([report for report, _ in self.reports.values()])
-        return [
-            Entry(
-                report=report,
-                recorded_at=self.reports[report.report_id][1],
-                strike=self.struck.get(report.report_id),
-            )
-            for report in ordered
-        ]
 
 
 def _env_for(target: str | os.PathLike[str] | None) -> dict[str, str]:
@@ -179,19 +158,22 @@ class Ledger:
             policy if policy is not None else LatestDecisiveWord()
         )
         self._target = None if target is None else os.fspath(target)
-        self._held: dict[str, _Held] = {}
-        self._by_report: dict[str, str] = {}
-        self._position = 0
-        self._last_timestamp = datetime.min.replace(tzinfo=UTC)
         self._closed = False
-        env = _env_for(target)
+        where = "memory" if target is None else _redact(os.fspath(target))
         try:
-            self._app = _EventStore(env=env)
-            self._catch_up()
+            self._app = _EventStore(env=_env_for(target))
+            self._model: ReadModel
+            if target is None:
+                self._model = MemoryModel(self._app)
+            else:
+                view = BeliefView.for_application(self._app, self.policy)
+                self._model = ViewModel(self._app, view)
+            self._model.catch_up()
         except (PersistenceError, sqlite3.Error, OSError) as error:
-            where = "memory" if target is None else _redact(os.fspath(target))
             msg = f"cannot open ledger {where!r}: {error}"
             raise StorageError(msg) from error
+        last = self._model.last_recorded()
+        self._last_timestamp = last or datetime.min.replace(tzinfo=UTC)
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -326,9 +308,9 @@ class Ledger:
         return new
 
     def _record_counting(self, batch: list[Report]) -> int:
-        before = len(self._by_report)
-        self.record(*batch)
-        return len(self._by_report) - before
+        counted: list[int] = []
+        self._write(lambda: self._report_events(batch, counted))
+        return counted[-1] if counted else 0
 
     def strike(self, report_id: str, *, reason: str) -> None:
         """Record that the report ``report_id`` was a mistake, and why.
@@ -345,7 +327,7 @@ class Ledger:
     def _write(self, make_events: Any) -> None:
         self._check_open()
         for _ in range(_SAVE_RETRIES):
-            self._catch_up()
+            self._model.catch_up()
             events = make_events()
             if not events:
                 return
@@ -357,26 +339,22 @@ class Ledger:
             except (PersistenceError, sqlite3.Error) as error:
                 msg = f"could not write to {self!r}: {error}"
                 raise StorageError(msg) from error
-            self._apply(events)
+            self._model.saved(events)
             return
         msg = f"could not write to {self!r}: too many concurrent conflicts"
         raise StorageError(msg)
 
     def _report_events(
-        self, reports: Iterable[Report]
+        self, reports: Sequence[Report], counted: list[int] | None = None
     ) -> list[DomainEventProtocol[UUID]]:
+        held = self._model.held(report.report_id for report in reports)
+        versions = self._model.versions(report.proposition for report in reports)
         events: list[DomainEventProtocol[UUID]] = []
-        versions: dict[str, int] = {}
         batch: dict[str, Report] = {}
         for report in reports:
-            held = self._held.get(report.proposition)
-            existing = held.reports.get(report.report_id) if held else None
-            seen = batch.get(report.report_id)
-            if seen is None and existing is None:
-                owner = self._by_report.get(report.report_id)
-                if owner is not None:
-                    existing = self._held[owner].reports[report.report_id]
-            known = seen if seen is not None else existing[0] if existing else None
+            known = batch.get(report.report_id)
+            if known is None and report.report_id in held:
+                known = held[report.report_id][0]
             if known is not None:
                 if known != report:
                     msg = (
@@ -387,8 +365,7 @@ class Ledger:
                 continue
             batch[report.report_id] = report
             key = report.proposition
-            version = versions.get(key, held.version if held else 0) + 1
-            versions[key] = version
+            version = versions[key] = versions.get(key, 0) + 1
             timestamp = self._tick()
             if version == 1:
                 proposition = Proposition.start(report, timestamp=timestamp)
@@ -401,21 +378,24 @@ class Ledger:
                     "report": report,
                 }
                 events.append(Proposition.Reported(**fields))
+        if counted is not None:
+            counted.append(len(events))
         return events
 
     def _strike_events(
         self, report_id: str, reason: str
     ) -> list[DomainEventProtocol[UUID]]:
-        key = self._by_report.get(report_id)
-        if key is None:
+        held = self._model.held([report_id]).get(report_id)
+        if held is None:
             msg = f"no report with report_id {report_id!r} has been recorded"
             raise UnknownReport(msg)
-        held = self._held[key]
-        if report_id in held.struck:
+        report, struck = held
+        if struck:
             return []
+        key = report.proposition
         fields: dict[str, Any] = {
             "originator_id": Proposition.create_id(key),
-            "originator_version": held.version + 1,
+            "originator_version": self._model.versions([key])[key] + 1,
             "timestamp": self._tick(),
             "report_id": report_id,
             "reason": reason,
@@ -433,50 +413,6 @@ class Ledger:
 
     # -- the read side ---------------------------------------------------------
 
-    def _catch_up(self) -> None:
-        recorder = self._app.recorder
-        mapper = self._app.mapper
-        while True:
-            notifications = recorder.select_notifications(
-                start=self._position + 1, limit=_CATCH_UP_BATCH
-            )
-            if not notifications:
-                return
-            self._apply(mapper.to_domain_event(n) for n in notifications)
-            self._position = notifications[-1].id
-            if len(notifications) < _CATCH_UP_BATCH:
-                return
-
-    def _apply(self, events: Iterable[DomainEventProtocol[UUID]]) -> None:
-        for event in events:
-            if isinstance(event, Proposition.FirstReported):
-                held = self._held.get(event.key)
-                if held is None:
-                    held = self._held[event.key] = _Held(event.key)
-                report = event.report
-            elif isinstance(event, Proposition.Reported):
-                report = event.report
-                held = self._held[report.proposition]
-            elif isinstance(event, Proposition.Struck):
-                key = self._by_report[event.report_id]
-                held = self._held[key]
-            else:  # pragma: no cover - no other events are ever stored
-                continue
-            if event.originator_version <= held.version:
-                continue  # our own write, applied when it was saved
-            held.version = event.originator_version
-            if event.timestamp > self._last_timestamp:
-                self._last_timestamp = event.timestamp
-            if isinstance(event, Proposition.Struck):
-                held.struck[event.report_id] = Strike(
-                    report_id=event.report_id,
-                    reason=event.reason,
-                    recorded_at=event.timestamp,
-                )
-            else:
-                held.reports[report.report_id] = (report, event.timestamp)
-                self._by_report[report.report_id] = report.proposition
-
     def _check_open(self) -> None:
         if self._closed:
             msg = f"{self!r} is closed"
@@ -485,16 +421,13 @@ class Ledger:
     def _read(self) -> None:
         self._check_open()
         try:
-            self._catch_up()
+            self._model.catch_up()
         except (PersistenceError, sqlite3.Error) as error:
             msg = f"could not read {self!r}: {error}"
             raise StorageError(msg) from error
 
     def _reports(self, key: str, recorded: datetime | None) -> list[Report]:
-        held = self._held.get(key)
-        if held is None:
-            return []
-        return projections.active_reports(held.entries(), recorded=recorded)
+        return projections.active_reports(self._model.entries(key), recorded=recorded)
 
     @staticmethod
     def _recorded(recorded: object) -> datetime | None:
@@ -525,10 +458,9 @@ class Ledger:
         held_at = self._recorded(recorded)
         self._read()
         result = []
-        for key in sorted(self._held):
-            belief = projections.belief_at(
-                key, self._reports(key, held_at), cutoff, self.policy
-            )
+        for key, entries in self._model.all_entries():
+            reports = projections.active_reports(entries, recorded=held_at)
+            belief = projections.belief_at(key, reports, cutoff, self.policy)
             if belief.status is not Status.UNKNOWN:
                 result.append(belief)
         return tuple(result)
@@ -556,8 +488,7 @@ class Ledger:
         """
         held_at = self._recorded(recorded)
         self._read()
-        held = self._held.get(proposition)
-        entries = [] if held is None else held.entries()
+        entries = self._model.entries(proposition)
         if held_at is not None:
             entries = [
                 Entry(
@@ -593,11 +524,10 @@ class Ledger:
         held_at = self._recorded(recorded)
         self._read()
         result = []
-        for key in self._held:
+        for key, entries in self._model.all_entries():
             before = Status.UNKNOWN
-            for belief in projections.timeline(
-                key, self._reports(key, held_at), self.policy
-            ):
+            reports = projections.active_reports(entries, recorded=held_at)
+            for belief in projections.timeline(key, reports, self.policy):
                 assert belief.since is not None
                 moment = _time.start(belief.since)
                 if start < moment <= end:
@@ -633,10 +563,10 @@ class Ledger:
     def propositions(self) -> tuple[str, ...]:
         """Every proposition key with a recorded report, sorted."""
         self._read()
-        return tuple(sorted(self._held))
+        return tuple(self._model.keys())
 
     def entries(self) -> Iterator[Entry]:
         """Every recorded report, by proposition key then in reported order."""
         self._read()
-        for key in sorted(self._held):
-            yield from self._held[key].entries()
+        for _, entries in self._model.all_entries():
+            yield from entries

@@ -1,0 +1,416 @@
+"""The materialised belief view: reports and status periods, kept in the database.
+
+A persistent ledger keeps, next to its events, tables that a projection folds the
+events into: every report (with its strike, if any), every proposition's version,
+and every proposition's status periods over knowledge time. The view follows
+eventsourcing's projection model: each batch of notifications is applied in one
+transaction together with the view's tracking position, so every event is applied
+exactly once, and a projection that is stopped (even killed) resumes where it
+stopped. Any process may bring the view up to date; concurrent projectors never
+apply an event twice.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import IntegrityError, OperationalError, Tracking
+from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
+from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
+
+from ledger import _time, projections
+from ledger.events import Proposition
+from ledger.policy import BeliefPolicy, canonical_order
+from ledger.values import Entry, Report, Status, Strike
+
+__all__ = ["BeliefView", "report_from_json", "report_to_json"]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+TRACKING_NAME = "ledger-belief-view"
+"""The name under which the view tracks its position in the notification log."""
+
+
+def micros(instant: datetime) -> int:
+    """Microseconds since the epoch for an aware datetime (exact)."""
+    delta = instant - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_micros(value: int) -> datetime:
+    """The UTC datetime ``value`` microseconds after the epoch."""
+    return _EPOCH + timedelta(microseconds=value)
+
+
+def report_to_json(report: Report) -> str:
+    """The report as one line of the JSON Lines file format."""
+    return json.dumps(report.to_dict(), ensure_ascii=False, separators=(",", ":"))
+
+
+def report_from_json(text: str) -> Report:
+    """The report stored by :func:`report_to_json`."""
+    fields: dict[str, Any] = json.loads(text)
+    fields["reported_at"] = _time.parse(fields["reported_at"])
+    if "occurred_at" in fields:
+        fields["occurred_at"] = _time.parse(fields["occurred_at"])
+    return Report(**fields)
+
+
+class _Cursor(Protocol):
+    def execute(self, query: Any, params: Any = ..., /) -> Any: ...
+    def executemany(self, query: Any, params_seq: Any, /) -> Any: ...
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> Any: ...
+
+
+class BeliefView:
+    """Tables of reports and status periods, and the projection that fills them.
+
+    Use :meth:`for_application` to get the view of an eventsourcing application's
+    database (SQLite or PostgreSQL).
+    """
+
+    # Set by the concrete classes below.
+    datastore: Any
+    placeholder = "?"
+    _table_prefix = ""
+
+    def __init__(self, policy: BeliefPolicy) -> None:
+        self.policy = policy
+
+    if TYPE_CHECKING:  # provided by eventsourcing's tracking recorders
+
+        def create_table(self) -> None:
+            """Create eventsourcing's tracking table."""
+
+        def max_tracking_id(self, application_name: str) -> int | None:
+            """The last notification id tracked for ``application_name``."""
+
+        def _insert_tracking(self, c: Any, tracking: Tracking) -> None: ...
+
+    @staticmethod
+    def for_application(app: Application[UUID], policy: BeliefPolicy) -> BeliefView:
+        """The belief view in the database of ``app`` (tables created if needed)."""
+        datastore = getattr(app.factory, "datastore", None)
+        view: BeliefView
+        if isinstance(datastore, SQLiteDatastore):
+            view = _SQLiteBeliefView(datastore, policy)
+        elif isinstance(datastore, PostgresDatastore):
+            view = _PostgresBeliefView(datastore, policy)
+        else:
+            msg = f"no belief view for {type(app.factory).__name__}"
+            raise TypeError(msg)
+        view.create_tables()
+        return view
+
+    # -- SQL plumbing ----------------------------------------------------------
+
+    def _q(self, sql: str) -> str:
+        """Qualify ``{t}`` table names and use the driver's placeholder."""
+        return sql.replace("{t}", self._table_prefix).replace("?", self.placeholder)
+
+    def create_tables(self) -> None:
+        """Create the view's tables and the tracking table, if missing."""
+        self.create_table()  # eventsourcing's tracking table
+        with self.datastore.transaction(commit=True) as cursor:
+            for statement in self._create_statements():
+                cursor.execute(self._q(statement))
+
+    def _create_statements(self) -> list[str]:
+        return [
+            (
+                "CREATE TABLE IF NOT EXISTS {t}ledger_reports ("
+                " report_id TEXT PRIMARY KEY,"
+                " proposition TEXT NOT NULL,"
+                " known_from BIGINT NOT NULL,"
+                " recorded_at BIGINT NOT NULL,"
+                " struck_at BIGINT,"
+                " strike_reason TEXT,"
+                " payload TEXT NOT NULL)"
+            ),
+            (
+                "CREATE INDEX IF NOT EXISTS ledger_reports_by_proposition"
+                " ON {t}ledger_reports (proposition, known_from)"
+            ),
+            (
+                "CREATE TABLE IF NOT EXISTS {t}ledger_propositions ("
+                " proposition TEXT PRIMARY KEY,"
+                " version BIGINT NOT NULL)"
+            ),
+            (
+                "CREATE TABLE IF NOT EXISTS {t}ledger_periods ("
+                " proposition TEXT NOT NULL,"
+                " start BIGINT NOT NULL,"
+                " status TEXT NOT NULL,"
+                " PRIMARY KEY (proposition, start))"
+            ),
+            (
+                "CREATE INDEX IF NOT EXISTS ledger_periods_by_start"
+                " ON {t}ledger_periods (start)"
+            ),
+        ]
+
+    # -- the projection --------------------------------------------------------
+
+    def position(self) -> int:
+        """The id of the last notification applied (0 before any)."""
+        return self.max_tracking_id(TRACKING_NAME) or 0
+
+    def catch_up(self, app: Application[UUID], *, batch_size: int = 500) -> int:
+        """Apply every notification not yet in the view; return how many were applied.
+
+        Each batch is one transaction with the tracking position. If another
+        process applied the same notifications first, this one's batch is rolled
+        back and it carries on from the newer position.
+        """
+        applied = 0
+        while True:
+            start = self.position()
+            notifications = app.recorder.select_notifications(
+                start=start + 1, limit=batch_size
+            )
+            if not notifications:
+                return applied
+            events = [app.mapper.to_domain_event(n) for n in notifications]
+            try:
+                self.apply(events, start, notifications[-1].id)
+            except (IntegrityError, OperationalError):
+                # Another projector got there first, or held the write lock:
+                # read the position again and continue from there.
+                if self.position() == start:
+                    raise
+                continue
+            applied += len(notifications)
+
+    def apply(
+        self,
+        events: Sequence[DomainEventProtocol[UUID]],
+        expected_position: int,
+        position: int,
+    ) -> None:
+        """Apply ``events`` and move the tracking position to ``position``, atomically.
+
+        Raises IntegrityError, applying nothing, unless the view's position is
+        still ``expected_position`` when the transaction writes.
+        """
+        with self.datastore.transaction(commit=True) as cursor:
+            self._lock_position(cursor, expected_position)
+            touched: set[str] = set()
+            for event in events:
+                touched.add(self._apply_event(cursor, event))
+            for key in touched:
+                self._rewrite_periods(cursor, key)
+            self._insert_tracking(cursor, Tracking(TRACKING_NAME, position))
+
+    def _lock_position(self, cursor: _Cursor, expected: int) -> None:
+        cursor.execute(self._lock_position_sql(), (TRACKING_NAME,))
+        row = cursor.fetchone()
+        current = row["notification_id"] if row else 0
+        if (current or 0) != expected:
+            msg = f"view is at {current}, expected {expected}"
+            raise IntegrityError(msg)
+
+    def _lock_position_sql(self) -> str:
+        return "SELECT notification_id FROM tracking WHERE application_name = ?"
+
+    def _apply_event(self, cursor: _Cursor, event: DomainEventProtocol[UUID]) -> str:
+        if isinstance(event, Proposition.FirstReported | Proposition.Reported):
+            report: Report = event.report
+            key = report.proposition
+            cursor.execute(
+                self._q(
+                    "INSERT INTO {t}ledger_reports (report_id, proposition,"
+                    " known_from, recorded_at, payload) VALUES (?, ?, ?, ?, ?)"
+                ),
+                (
+                    report.report_id,
+                    key,
+                    micros(report.known_from),
+                    micros(event.timestamp),
+                    report_to_json(report),
+                ),
+            )
+        elif isinstance(event, Proposition.Struck):
+            cursor.execute(
+                self._q(
+                    "UPDATE {t}ledger_reports SET struck_at = ?, strike_reason = ?"
+                    " WHERE report_id = ? RETURNING proposition"
+                ),
+                (micros(event.timestamp), event.reason, event.report_id),
+            )
+            key = cursor.fetchone()["proposition"]
+        else:  # pragma: no cover - no other events are stored
+            msg = f"unexpected event {type(event).__name__}"
+            raise TypeError(msg)
+        cursor.execute(
+            self._q(
+                "INSERT INTO {t}ledger_propositions (proposition, version)"
+                " VALUES (?, ?) ON CONFLICT (proposition)"
+                " DO UPDATE SET version = excluded.version"
+            ),
+            (key, event.originator_version),
+        )
+        return key
+
+    def _rewrite_periods(self, cursor: _Cursor, key: str) -> None:
+        cursor.execute(
+            self._q(
+                "SELECT payload FROM {t}ledger_reports"
+                " WHERE proposition = ? AND struck_at IS NULL"
+            ),
+            (key,),
+        )
+        reports = [report_from_json(row["payload"]) for row in cursor.fetchall()]
+        periods = projections.timeline(key, reports, self.policy)
+        cursor.execute(
+            self._q("DELETE FROM {t}ledger_periods WHERE proposition = ?"), (key,)
+        )
+        cursor.executemany(
+            self._q(
+                "INSERT INTO {t}ledger_periods (proposition, start, status)"
+                " VALUES (?, ?, ?)"
+            ),
+            [
+                (key, micros(_time.start(belief.since)), belief.status.value)
+                for belief in periods
+                if belief.since is not None
+            ],
+        )
+
+    # -- reads -------------------------------------------------------------------
+
+    def _select(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(self._q(sql), params)
+            return list(cursor.fetchall())
+
+    def versions(self, keys: Iterable[str]) -> dict[str, int]:
+        """The current aggregate version of each of ``keys`` that has one."""
+        result: dict[str, int] = {}
+        for chunk in _chunks(sorted(set(keys)), 500):
+            marks = ", ".join("?" * len(chunk))
+            rows = self._select(
+                f"SELECT proposition, version FROM {{t}}ledger_propositions"
+                f" WHERE proposition IN ({marks})",
+                chunk,
+            )
+            result.update({row["proposition"]: row["version"] for row in rows})
+        return result
+
+    def held(self, report_ids: Iterable[str]) -> dict[str, tuple[Report, bool]]:
+        """The held reports among ``report_ids``, each with whether it is struck."""
+        result: dict[str, tuple[Report, bool]] = {}
+        for chunk in _chunks(sorted(set(report_ids)), 500):
+            marks = ", ".join("?" * len(chunk))
+            rows = self._select(
+                f"SELECT report_id, payload, struck_at FROM {{t}}ledger_reports"
+                f" WHERE report_id IN ({marks})",
+                chunk,
+            )
+            for row in rows:
+                result[row["report_id"]] = (
+                    report_from_json(row["payload"]),
+                    row["struck_at"] is not None,
+                )
+        return result
+
+    def keys(self) -> list[str]:
+        """Every proposition key, sorted."""
+        rows = self._select("SELECT proposition FROM {t}ledger_propositions")
+        return sorted(row["proposition"] for row in rows)
+
+    def entries(self, key: str) -> list[Entry]:
+        """Every entry about ``key``, in reported order."""
+        rows = self._select(
+            "SELECT payload, recorded_at, struck_at, strike_reason, report_id"
+            " FROM {t}ledger_reports WHERE proposition = ?",
+            (key,),
+        )
+        return _entries(rows)
+
+    def all_entries(self) -> Iterator[tuple[str, list[Entry]]]:
+        """Every proposition's entries, by key."""
+        rows = self._select(
+            "SELECT proposition, payload, recorded_at, struck_at, strike_reason,"
+            " report_id FROM {t}ledger_reports"
+        )
+        grouped: dict[str, list[Any]] = {}
+        for row in rows:
+            grouped.setdefault(row["proposition"], []).append(row)
+        for key in sorted(grouped):
+            yield key, _entries(grouped[key])
+
+    def statuses(self, cutoff: datetime) -> dict[str, Status]:
+        """Each proposition's current-knowledge status at the instant ``cutoff``."""
+        rows = self._select(
+            "SELECT p.proposition, p.status FROM {t}ledger_periods p"
+            " JOIN (SELECT proposition, MAX(start) AS start FROM {t}ledger_periods"
+            "       WHERE start <= ? GROUP BY proposition) latest"
+            " ON p.proposition = latest.proposition AND p.start = latest.start",
+            (micros(cutoff),),
+        )
+        return {row["proposition"]: Status(row["status"]) for row in rows}
+
+    def last_recorded(self) -> datetime | None:
+        """The latest system time of any event in the view."""
+        rows = self._select(
+            "SELECT MAX(recorded_at) AS r, MAX(struck_at) AS s FROM {t}ledger_reports"
+        )
+        values = [v for v in (rows[0]["r"], rows[0]["s"]) if v is not None]
+        return from_micros(max(values)) if values else None
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _entries(rows: Iterable[Any]) -> list[Entry]:
+    found = []
+    for row in rows:
+        report = report_from_json(row["payload"])
+        strike = None
+        if row["struck_at"] is not None:
+            strike = Strike(
+                report_id=row["report_id"],
+                reason=row["strike_reason"],
+                recorded_at=from_micros(row["struck_at"]),
+            )
+        found.append(
+            Entry(
+                report=report,
+                recorded_at=from_micros(row["recorded_at"]),
+                strike=strike,
+            )
+        )
+    by_id = {entry.report.report_id: entry for entry in found}
+    return [by_id[r.report_id] for r in canonical_order([e.report for e in found])]
+
+
+class _SQLiteBeliefView(BeliefView, SQLiteTrackingRecorder):
+    def __init__(self, datastore: SQLiteDatastore, policy: BeliefPolicy) -> None:
+        SQLiteTrackingRecorder.__init__(self, datastore)
+        BeliefView.__init__(self, policy)
+
+
+class _PostgresBeliefView(BeliefView, PostgresTrackingRecorder):
+    placeholder = "%s"
+
+    def __init__(self, datastore: PostgresDatastore, policy: BeliefPolicy) -> None:
+        PostgresTrackingRecorder.__init__(
+            self, datastore, tracking_table_name="ledger_tracking"
+        )
+        BeliefView.__init__(self, policy)
+        self._table_prefix = '"' + datastore.schema.replace('"', '""') + '".'
+
+    def _lock_position_sql(self) -> str:
+        # Row lock: concurrent projectors queue here instead of both applying.
+        return self._q(
+            "SELECT notification_id FROM {t}ledger_tracking"
+            " WHERE application_name = ? FOR UPDATE"
+        )
