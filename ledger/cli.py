@@ -1,0 +1,572 @@
+"""The ``ledger`` command line: import report files, ask what was believed.
+
+Exit codes: 0 success; 1 invalid input (nothing recorded); 2 usage error (a bad
+option, argument or date); 3 unknown proposition; 4 the ledger could not be
+opened, read or written. ``docs/cli.md`` describes every command and the
+``--json`` output.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import tempfile
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+import attrs
+import click
+
+from ledger import _time
+from ledger._time import TimePoint
+from ledger.application import Ledger
+from ledger.errors import (
+    InvalidArgument,
+    InvalidReport,
+    LedgerError,
+    StorageError,
+    UnknownProposition,
+)
+from ledger.io import (
+    Format,
+    InvalidFile,
+    belief_to_dict,
+    change_to_dict,
+    check_reports,
+    entry_to_dict,
+    read_reports,
+    write_reports,
+)
+from ledger.values import Belief, Report
+
+__all__ = [
+    "EXIT_INVALID_INPUT",
+    "EXIT_OK",
+    "EXIT_STORAGE",
+    "EXIT_UNKNOWN_PROPOSITION",
+    "EXIT_USAGE",
+    "cli",
+    "main",
+]
+
+EXIT_OK = 0
+"""The command did what was asked."""
+EXIT_INVALID_INPUT = 1
+"""A report file (or report) was invalid; nothing was recorded."""
+EXIT_USAGE = 2
+"""A bad option, argument or date on the command line (click's usage error)."""
+EXIT_UNKNOWN_PROPOSITION = 3
+"""``timeline`` or ``history`` was asked about a proposition with no reports."""
+EXIT_STORAGE = 4
+"""The ledger could not be opened, read or written."""
+
+_SHOWN_ERRORS = 50
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+class _Failure(click.ClickException):
+    """An error shown as ``Error: ...`` on stderr, with its own exit code."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+@contextlib.contextmanager
+def _errors_as_exit_codes() -> Iterator[None]:
+    try:
+        yield
+    except UnknownProposition as error:
+        raise _Failure(str(error), EXIT_UNKNOWN_PROPOSITION) from error
+    except StorageError as error:
+        raise _Failure(str(error), EXIT_STORAGE) from error
+    except InvalidArgument as error:
+        raise _Failure(str(error), EXIT_USAGE) from error
+    except LedgerError as error:
+        raise _Failure(str(error), EXIT_INVALID_INPUT) from error
+
+
+class _TimeType(click.ParamType):  # type: ignore[type-arg]  # generic in newer click only
+    """An ISO date, or an ISO datetime with a UTC offset."""
+
+    name = "DATE"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> TimePoint:
+        if isinstance(value, date):
+            return value
+        try:
+            return _time.parse(str(value))
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
+
+
+_TIME = _TimeType()
+
+_db_option = click.option(
+    "--db",
+    "db",
+    metavar="PATH",
+    default=None,
+    help="The ledger: a SQLite file [default: $LEDGER_DB, else ./ledger.db].",
+)
+_json_option = click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print JSON (the schema is in docs/cli.md) instead of a table.",
+)
+_recorded_option = click.option(
+    "--recorded",
+    type=_TIME,
+    default=None,
+    help="Answer as the ledger stood at this system time (an audit).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "db",
+    metavar="PATH",
+    envvar="LEDGER_DB",
+    default="ledger.db",
+    show_default=True,
+    help="The ledger: a SQLite file (or set LEDGER_DB).",
+)
+@click.version_option(package_name="claims-ledger", prog_name="ledger")
+@click.pass_context
+def cli(ctx: click.Context, db: str) -> None:
+    """An event-sourced ledger of claims: import reports, ask what was believed.
+
+    Start with "ledger import reports.jsonl", then ask, for instance,
+    "ledger believed --on 2017-06-20". Each command has --help.
+    """
+    ctx.obj = db
+
+
+def _target(db: str | None) -> str:
+    if db is not None:
+        return db
+    root = click.get_current_context().find_root()
+    return str(root.obj)
+
+
+def _is_url(target: str) -> bool:
+    return "://" in target
+
+
+@contextlib.contextmanager
+def _ledger(db: str | None, *, create: bool) -> Iterator[Ledger]:
+    target = _target(db)
+    if not create and not _is_url(target) and not Path(target).exists():
+        msg = (
+            f"no ledger at {target!r}: import reports first, or name the ledger "
+            "with --db PATH or LEDGER_DB"
+        )
+        raise _Failure(msg, EXIT_STORAGE)
+    with _errors_as_exit_codes(), Ledger.open(target) as ledger:
+        yield ledger
+
+
+# ---------------------------------------------------------------- import
+
+
+class _Tally(list[InvalidReport]):
+    """Keeps the first problems met while skipping invalid lines, and counts all."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.total = 0
+        self.lines: set[tuple[str | None, int | None]] = set()
+
+    def append(self, error: InvalidReport) -> None:
+        self.total += 1
+        self.lines.add((error.path, error.line))
+        if len(self) < _SHOWN_ERRORS:
+            super().append(error)
+
+
+def _listing(errors: Iterable[InvalidReport], count: int) -> list[str]:
+    shown = [f"  {error}" for error in errors]
+    if count > len(shown):
+        shown.append(f"  ... and {count - len(shown)} more")
+    return shown
+
+
+@attrs.frozen
+class _Source:
+    """A file to import: a path, or stdin spooled to a temporary file."""
+
+    file: str | IO[bytes]
+    name: str
+
+    def open(self) -> str | IO[bytes]:
+        """The file to read, from its start."""
+        if not isinstance(self.file, str):
+            self.file.seek(0)
+        return self.file
+
+    def size(self) -> int:
+        """Its size in bytes."""
+        if isinstance(self.file, str):
+            return Path(self.file).stat().st_size
+        self.file.seek(0, os.SEEK_END)
+        return self.file.tell()
+
+
+@contextlib.contextmanager
+def _sources(files: Sequence[str]) -> Iterator[list[_Source]]:
+    """The files to read; stdin (``-``) is spooled once, as it cannot be re-read."""
+    with contextlib.ExitStack() as stack:
+        spool: IO[bytes] | None = None
+        sources: list[_Source] = []
+        for name in files:
+            if name != "-":
+                sources.append(_Source(name, name))
+                continue
+            if spool is None:
+                spool = stack.enter_context(tempfile.TemporaryFile())
+                for chunk in iter(lambda: sys.stdin.buffer.read(1 << 16), b""):
+                    spool.write(chunk)
+            sources.append(_Source(spool, "<stdin>"))
+        yield sources
+
+
+@contextlib.contextmanager
+def _progress(total: int) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=total, label="importing", file=sys.stderr) as bar:
+        yield bar.update
+
+
+@cli.command("import")
+@click.argument(
+    "files",
+    metavar="FILE...",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, allow_dash=True),
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv"]),
+    default=None,
+    help="The files' format [default: by extension, else by content].",
+)
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="Record the valid lines and report the invalid ones (default: record "
+    "nothing from the files if any line is invalid).",
+)
+@_db_option
+def import_(
+    files: tuple[str, ...], fmt: Format | None, skip_invalid: bool, db: str | None
+) -> None:
+    """Record the reports of JSON Lines or CSV files (- reads stdin).
+
+    Every file is checked first; if any line of any file is invalid, every
+    problem is listed and nothing is recorded. Reports already in the ledger
+    are skipped, so re-running an interrupted import completes it.
+    """
+    with _sources(files) as sources, _ledger(db, create=True) as ledger:
+        existing = {entry.report.report_id: entry.report for entry in ledger.entries()}
+        passes = 1 if skip_invalid else 2
+        total = sum(source.size() for source in sources) * passes
+        with _progress(total) as progress, _errors_as_exit_codes():
+            if not skip_invalid:
+                _check_all(sources, fmt, progress, existing)
+            skipped = _Tally()
+            read = 0
+
+            def reports() -> Iterator[Report]:
+                nonlocal read
+                for source in sources:
+                    for report in read_reports(
+                        source.open(),
+                        name=source.name,
+                        format=fmt,
+                        skip_invalid=True,
+                        errors=skipped,
+                        progress=progress,
+                        existing=existing,
+                    ):
+                        read += 1
+                        yield report
+
+            new = ledger.record_all(reports())
+    summary = f"recorded {_count(new, 'new report')} ({read - new} already present)"
+    if skipped.total:
+        summary += f"; skipped {_count(len(skipped.lines), 'invalid line')}"
+    click.echo(summary)
+    if skipped.total:
+        problems = _count(skipped.total, "problem")
+        click.echo(f"{problems} on the skipped lines:", err=True)
+        for line in _listing(skipped, skipped.total):
+            click.echo(line, err=True)
+
+
+def _check_all(
+    sources: Sequence[_Source],
+    fmt: Format | None,
+    progress: Callable[[int], None] | None,
+    existing: dict[str, Report],
+) -> None:
+    failures: list[InvalidFile] = []
+    for source in sources:
+        try:
+            check_reports(
+                source.open(),
+                name=source.name,
+                format=fmt,
+                max_errors=_SHOWN_ERRORS,
+                progress=progress,
+                existing=existing,
+            )
+        except InvalidFile as failure:
+            failures.append(failure)
+    if not failures:
+        return
+    count = sum(failure.count for failure in failures)
+    lines = sum(failure.lines for failure in failures)
+    errors = [error for failure in failures for error in failure.errors]
+    message = "\n".join(
+        [
+            (
+                f"{_count(count, 'problem')} on {_count(lines, 'line')}; "
+                "nothing was recorded:"
+            ),
+            *_listing(errors[:_SHOWN_ERRORS], count),
+            "Fix these lines, or run with --skip-invalid to record the valid ones.",
+        ]
+    )
+    raise _Failure(message, EXIT_INVALID_INPUT)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+# ---------------------------------------------------------------- queries
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    text = _time.isoformat(value) if isinstance(value, date) else str(value)
+    # Reports come from anywhere: never let one move the cursor or recolour
+    # the terminal, or break the table with a line break.
+    return "".join(
+        " " if char in "\t\n\r" else "\ufffd" if _is_control(char) else char
+        for char in text
+    )
+
+
+def _is_control(char: str) -> bool:
+    return unicodedata.category(char) in ("Cc", "Cs")
+
+
+def _width(text: str) -> int:
+    return sum(
+        0
+        if unicodedata.combining(char)
+        else 2
+        if unicodedata.east_asian_width(char) in "WF"
+        else 1
+        for char in text
+    )
+
+
+def _table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    cells = [list(headers), *([_cell(value) for value in row] for row in rows)]
+    widths = [max(_width(row[i]) for row in cells) for i in range(len(headers))]
+    lines = []
+    for row in cells:
+        padded = [
+            text + " " * (width - _width(text))
+            for text, width in zip(row, widths, strict=True)
+        ]
+        lines.append("  ".join(padded).rstrip())
+    return "\n".join(lines)
+
+
+def _sources_of(reports: Iterable[Report]) -> str:
+    sources = list(dict.fromkeys(report.source for report in reports))
+    if len(sources) <= 2:
+        return "; ".join(sources)
+    return f"{sources[0]} (+{len(sources) - 1} more)"
+
+
+def _print_json(data: object) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@cli.command()
+@click.option("--on", "on", type=_TIME, required=True, help="The knowledge date.")
+@click.argument("keys", nargs=-1)
+@_recorded_option
+@_json_option
+@_db_option
+def believed(
+    on: TimePoint,
+    keys: tuple[str, ...],
+    recorded: TimePoint | None,
+    as_json: bool,
+    db: str | None,
+) -> None:
+    """What was believed on DATE about KEY... (default: every proposition)."""
+    with _ledger(db, create=False) as ledger, _errors_as_exit_codes():
+        if keys:
+            beliefs: Sequence[Belief] = [
+                ledger.belief(key, on=on, recorded=recorded) for key in keys
+            ]
+        else:
+            beliefs = ledger.beliefs(on=on, recorded=recorded)
+    if as_json:
+        _print_json([belief_to_dict(belief) for belief in beliefs])
+        return
+    if not beliefs:
+        click.echo(f"no proposition had a report by {_cell(on)}")
+        return
+    rows = [
+        (
+            b.proposition,
+            b.status.value,
+            b.since,
+            b.occurred_at,
+            len(b.supporting),
+            len(b.opposing),
+            _sources_of(b.decided_by),
+        )
+        for b in beliefs
+    ]
+    headers = ("PROPOSITION", "STATUS", "SINCE", "OCCURRED", "FOR", "AGAINST")
+    click.echo(_table((*headers, "DECIDED BY"), rows))
+
+
+@cli.command()
+@click.argument("key")
+@_recorded_option
+@_json_option
+@_db_option
+def timeline(
+    key: str, recorded: TimePoint | None, as_json: bool, db: str | None
+) -> None:
+    """How the status of KEY changed over knowledge time."""
+    with _ledger(db, create=False) as ledger, _errors_as_exit_codes():
+        beliefs = ledger.timeline(key, recorded=recorded)
+    if as_json:
+        _print_json([belief_to_dict(belief) for belief in beliefs])
+        return
+    rows = [(b.since, b.status.value, _sources_of(b.decided_by)) for b in beliefs]
+    click.echo(_table(("SINCE", "STATUS", "DECIDED BY"), rows))
+
+
+@cli.command()
+@click.argument("key")
+@_recorded_option
+@_json_option
+@_db_option
+def history(
+    key: str, recorded: TimePoint | None, as_json: bool, db: str | None
+) -> None:
+    """Every report about KEY, in reported order (struck ones marked)."""
+    with _ledger(db, create=False) as ledger, _errors_as_exit_codes():
+        entries = ledger.history(key, recorded=recorded)
+    if as_json:
+        _print_json([entry_to_dict(entry) for entry in entries])
+        return
+    rows = [
+        (
+            e.report.reported_at,
+            e.report.kind.value,
+            e.report.source,
+            e.report.occurred_at,
+            e.report.report_id,
+            "" if e.strike is None else f"struck: {e.strike.reason}",
+        )
+        for e in entries
+    ]
+    headers = ("REPORTED", "KIND", "SOURCE", "OCCURRED", "REPORT ID", "NOTE")
+    click.echo(_table(headers, rows))
+
+
+@cli.command()
+@click.option("--since", type=_TIME, required=True, help="Changes after this time.")
+@click.option("--until", type=_TIME, required=True, help="Changes by this time.")
+@_recorded_option
+@_json_option
+@_db_option
+def changes(
+    since: TimePoint,
+    until: TimePoint,
+    recorded: TimePoint | None,
+    as_json: bool,
+    db: str | None,
+) -> None:
+    """Every change of status after --since and by --until."""
+    with _ledger(db, create=False) as ledger, _errors_as_exit_codes():
+        found = ledger.changes(since=since, until=until, recorded=recorded)
+    if as_json:
+        _print_json([change_to_dict(change) for change in found])
+        return
+    if not found:
+        click.echo(f"no change of status after {_cell(since)} and by {_cell(until)}")
+        return
+    rows = [
+        (
+            c.at,
+            c.proposition,
+            c.before.value,
+            c.after.value,
+            _sources_of(c.belief.decided_by),
+        )
+        for c in found
+    ]
+    click.echo(_table(("AT", "PROPOSITION", "FROM", "TO", "DECIDED BY"), rows))
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv"]),
+    default=None,
+    help="[default: csv if --output ends .csv, else jsonl]",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True, allow_dash=True),
+    default="-",
+    help="Write to this file [default: stdout].",
+)
+@_db_option
+def export(fmt: Format | None, output: str, db: str | None) -> None:
+    """Write every report that is not struck, in the import format."""
+    if fmt is None:
+        fmt = "csv" if output.lower().endswith(".csv") else "jsonl"
+    with _ledger(db, create=False) as ledger, _errors_as_exit_codes():
+        reports = (entry.report for entry in ledger.entries() if entry.strike is None)
+        if output == "-":
+            stdout = click.get_binary_stream("stdout")
+            write_reports(reports, stdout, format=fmt)
+            stdout.flush()
+        else:
+            write_reports(reports, output, format=fmt)
+
+
+def main(argv: Sequence[str] | None = None, *, prog_name: str = "ledger") -> None:
+    """Run the ``ledger`` command line and exit (the console script's entry point)."""
+    cli.main(args=None if argv is None else list(argv), prog_name=prog_name)
