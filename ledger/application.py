@@ -116,7 +116,37 @@ def _postgres_env(url: str) -> dict[str, str]:
     }
     if "schema" in query:
         env["POSTGRES_SCHEMA"] = query["schema"][-1]
+        _create_schema(env)
     return env
+
+
+def _create_schema(env: dict[str, str]) -> None:
+    try:
+        import psycopg
+        from psycopg import sql
+    except ImportError as error:  # pragma: no cover - the extra is installed in tests
+        msg = (
+            "PostgreSQL needs the postgres extra: pip install 'claims-ledger[postgres]'"
+        )
+        raise StorageError(msg) from error
+    try:
+        with psycopg.connect(
+            dbname=env["POSTGRES_DBNAME"],
+            host=env["POSTGRES_HOST"],
+            port=env["POSTGRES_PORT"],
+            user=env["POSTGRES_USER"],
+            password=env["POSTGRES_PASSWORD"],
+            connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
+            autocommit=True,
+        ) as connection:
+            connection.execute(
+                sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
+                    sql.Identifier(env["POSTGRES_SCHEMA"])
+                )
+            )
+    except psycopg.Error as error:
+        msg = f"cannot create schema {env['POSTGRES_SCHEMA']!r}: {error}"
+        raise StorageError(msg) from error
 
 
 def _redact(url: str) -> str:

@@ -58,10 +58,10 @@ def ledger_target(backend: str, tmp_path: Path) -> str | None:
     if backend == "sqlite":
         return str(tmp_path / "claims.db")
     assert POSTGRES_URL is not None
-    return _fresh_postgres_schema(POSTGRES_URL)
+    return fresh_postgres_schema(POSTGRES_URL)
 
 
-def _fresh_postgres_schema(url: str) -> str:
+def fresh_postgres_schema(url: str) -> str:
     """A URL naming a new, empty schema, so tests never see each other's data."""
     schema = "t_" + uuid.uuid4().hex[:12]
     separator = "&" if "?" in url else "?"

@@ -9,15 +9,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ledger import LatestDecisiveWord, Ledger, Report, Status, _time
 from ledger.policy import canonical_order
 from ledger.strategies import ledger_reports, report_times
 
-BACKENDS = ["memory", "sqlite"]
+# The `backend` fixture is a plain string, the same for every example.
+per_backend = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 histories = ledger_reports(max_size=12, plausible=False) | ledger_reports(max_size=12)
 
 
@@ -55,7 +55,7 @@ def answers(ledger: Ledger, reports: Sequence[Report]) -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@per_backend
 @given(reports=histories, data=st.data())
 def test_order_and_batching_do_not_matter(
     backend: str, reports: list[Report], data: st.DataObject
@@ -70,7 +70,7 @@ def test_order_and_batching_do_not_matter(
         assert answers(ledger, reports) == answers(reference, reports)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@per_backend
 @given(reports=histories, on=report_times())
 def test_belief_is_the_policy_applied_to_the_reports_known_by_then(
     backend: str, reports: list[Report], on: Any
@@ -91,7 +91,7 @@ def test_belief_is_the_policy_applied_to_the_reports_known_by_then(
             assert set(belief.supporting) | set(belief.opposing) == set(known)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@per_backend
 @given(reports=histories, later=histories, on=report_times())
 def test_reports_after_a_date_never_change_the_answer_on_it(
     backend: str, reports: list[Report], later: list[Report], on: Any
@@ -108,7 +108,7 @@ def test_reports_after_a_date_never_change_the_answer_on_it(
         assert {key: ledger.belief(key, on=on) for key in keys} == before
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@per_backend
 @given(reports=histories, later=histories, strikes=st.data())
 def test_answers_as_recorded_at_t_never_change(
     backend: str, reports: list[Report], later: list[Report], strikes: st.DataObject
@@ -135,7 +135,7 @@ def test_answers_as_recorded_at_t_never_change(
         assert audit() == expected
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@per_backend
 @given(reports=histories)
 def test_recording_twice_equals_recording_once(
     backend: str, reports: list[Report]
