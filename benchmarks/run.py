@@ -1,0 +1,531 @@
+"""Benchmark the ledger against the obvious alternatives and print a table.
+
+    python benchmarks/run.py                 # N = 1,000,000 reports, P = 100,000
+    python benchmarks/run.py --quick         # N = 20,000, P = 2,000: a smoke run
+    python benchmarks/run.py --only baselines --reports 200000 --propositions 20000
+
+A script, not a timed test: it reports numbers and never fails on them. Each
+measurement runs in a fresh child process, so its peak memory (ru_maxrss) is its
+own. The generated file and databases live in --workdir (reused when present).
+
+Rows: name, N, value, unit, and a ratio: ledger figures against the baseline or
+target named in the row (import rates as ledger / raw sqlite3, so higher is
+better; query times as ledger / baseline, so lower is better).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import baselines
+import generate
+
+HERE = Path(__file__).resolve().parent
+FULL = (1_000_000, 100_000)
+QUICK = (20_000, 2_000)
+BELIEF_QUERIES = 2000
+CATCH_UP_REPORTS = 200
+ALL_ON = date(2025, 12, 31)  # every proposition has a report by then
+MID_ON = date(2018, 1, 1)
+
+
+@dataclass
+class Row:
+    """One measurement."""
+
+    name: str
+    n: int
+    value: float
+    unit: str
+    note: str = ""
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory so far, in MiB (Linux: KiB units)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@contextmanager
+def timer() -> Iterator[list[float]]:
+    """Yield a one-element list that holds the elapsed seconds afterwards."""
+    elapsed = [0.0]
+    start = time.perf_counter()
+    try:
+        yield elapsed
+    finally:
+        elapsed[0] = time.perf_counter() - start
+
+
+def latencies_ms(
+    ask: Callable[[str, date], object], pairs: list[tuple[str, date]]
+) -> list[float]:
+    """Milliseconds for each (key, date) query, after a short warm-up."""
+    for key, on in pairs[:20]:
+        ask(key, on)
+    found = []
+    for key, on in pairs:
+        start = time.perf_counter()
+        ask(key, on)
+        found.append((time.perf_counter() - start) * 1000)
+    return found
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0-100) by nearest rank."""
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered)) - 1))
+    return ordered[rank]
+
+
+def best_of(runs: int, action: Callable[[], object]) -> float:
+    """The fastest of ``runs`` timings of ``action``, in seconds."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def query_pairs(keys: list[str], seed: int) -> list[tuple[str, date]]:
+    """The same (key, date) queries for every implementation."""
+    rng = random.Random(seed)
+    days = generate.query_dates(BELIEF_QUERIES, seed)
+    chosen = [rng.choice(keys) for _ in range(BELIEF_QUERIES)]
+    rng.shuffle(days)
+    return list(zip(chosen, days, strict=True))
+
+
+# -- phases: each runs in its own child process -------------------------------
+
+
+def phase_sqlite_raw(args: argparse.Namespace) -> list[Row]:
+    """Raw sqlite3: import, belief latency, beliefs(on) in SQL and a Python fold."""
+    n = args.reports
+    path = Path(args.workdir) / "raw.sqlite"
+    path.unlink(missing_ok=True)
+    db = baselines.SqliteBaseline(path)
+    with timer() as took:
+        count = db.import_file(args.file)
+    rows = [
+        Row("raw sqlite3: import", n, count / took[0], "reports/s", f"{took[0]:.1f} s")
+    ]
+    keys = [
+        k for (k,) in db.connection.execute("SELECT DISTINCT proposition FROM reports")
+    ]
+    pairs = query_pairs(sorted(keys), args.seed)
+    lat = latencies_ms(db.belief, pairs)
+    rows += [
+        Row("raw sqlite3: belief p50", n, percentile(lat, 50), "ms"),
+        Row("raw sqlite3: belief p99", n, percentile(lat, 99), "ms"),
+        Row(
+            "raw sqlite3: beliefs(on) all",
+            n,
+            best_of(3, lambda: db.beliefs(ALL_ON)),
+            "s",
+        ),
+        Row(
+            "raw sqlite3: beliefs(on) 2018",
+            n,
+            best_of(3, lambda: db.beliefs(MID_ON)),
+            "s",
+        ),
+        Row(
+            "python fold over rows (no view): beliefs(on) all",
+            n,
+            best_of(3, lambda: baselines.fold_status(db.rows_by_proposition(ALL_ON))),
+            "s",
+        ),
+        Row("raw sqlite3: peak memory", n, peak_rss_mib(), "MiB"),
+    ]
+    db.close()
+    return rows
+
+
+def phase_duckdb(args: argparse.Namespace) -> list[Row]:
+    """DuckDB: read_json import, GROUP BY and ASOF beliefs, belief latency."""
+    n = args.reports
+    db = baselines.DuckdbBaseline()
+    with timer() as took:
+        count = db.import_file(args.file)
+    rows = [
+        Row(
+            "duckdb: import (read_json)",
+            n,
+            count / took[0],
+            "reports/s",
+            f"{took[0]:.1f} s",
+        )
+    ]
+    with timer() as prepared:
+        db.prepare_asof()
+    keys = [
+        k for (k,) in db.connection.execute("SELECT proposition FROM opened").fetchall()
+    ]
+    pairs = query_pairs(sorted(keys), args.seed)
+    lat = latencies_ms(db.belief, pairs[:500])
+    rows += [
+        Row("duckdb: belief p50", n, percentile(lat, 50), "ms"),
+        Row(
+            "duckdb: beliefs(on) all, GROUP BY",
+            n,
+            best_of(3, lambda: db.beliefs(ALL_ON)),
+            "s",
+        ),
+        Row("duckdb: ASOF tables build", n, prepared[0], "s"),
+        Row(
+            "duckdb: beliefs(on) all, ASOF",
+            n,
+            best_of(3, lambda: db.beliefs_asof(ALL_ON)),
+            "s",
+        ),
+        Row("duckdb: peak memory", n, peak_rss_mib(), "MiB"),
+    ]
+    db.close()
+    return rows
+
+
+def _ledger_rows(label: str, ledger: Any, args: argparse.Namespace) -> list[Row]:
+    """belief latency and beliefs(on) for an open ledger."""
+    n = args.reports
+    keys = list(ledger.propositions())
+    pairs = query_pairs(sorted(keys), args.seed)
+    lat = latencies_ms(lambda key, on: ledger.belief(key, on=on), pairs)
+    return [
+        Row(f"ledger {label}: belief p50", n, percentile(lat, 50), "ms"),
+        Row(f"ledger {label}: belief p99", n, percentile(lat, 99), "ms"),
+        Row(
+            f"ledger {label}: beliefs(on) all",
+            n,
+            best_of(3, lambda: ledger.beliefs(on=ALL_ON)),
+            "s",
+        ),
+    ]
+
+
+def _import(label: str, ledger: Any, args: argparse.Namespace) -> Row:
+    from ledger.io import read_reports
+
+    with timer() as took:
+        count = ledger.record_all(read_reports(args.file))
+    return Row(
+        f"ledger {label}: import",
+        args.reports,
+        count / took[0],
+        "reports/s",
+        f"{took[0]:.1f} s",
+    )
+
+
+def phase_ledger_memory(args: argparse.Namespace) -> list[Row]:
+    """The in-memory ledger: import, queries, peak memory."""
+    from ledger import Ledger
+
+    ledger = Ledger()
+    rows = [_import("memory", ledger, args)]
+    rows += _ledger_rows("memory", ledger, args)
+    rows.append(Row("ledger memory: peak memory", args.reports, peak_rss_mib(), "MiB"))
+    return rows
+
+
+def phase_ledger_sqlite(args: argparse.Namespace) -> list[Row]:
+    """The SQLite ledger: import, queries from the view, peak memory."""
+    from ledger import Ledger
+
+    path = Path(args.workdir) / "ledger.sqlite"
+    for stale in path.parent.glob(path.name + "*"):
+        stale.unlink()
+    with Ledger.open(path) as ledger:
+        rows = [_import("sqlite", ledger, args)]
+    rows.append(
+        Row("ledger sqlite: peak memory (import)", args.reports, peak_rss_mib(), "MiB")
+    )
+    return rows
+
+
+def phase_ledger_sqlite_read(args: argparse.Namespace) -> list[Row]:
+    """Reopen the SQLite ledger written by phase ledger-sqlite and query it."""
+    from ledger import Ledger
+
+    path = Path(args.workdir) / "ledger.sqlite"
+    with timer() as opened:
+        ledger = Ledger.open(path)
+    rows = [Row("ledger sqlite: open (view current)", args.reports, opened[0], "s")]
+    rows += _ledger_rows("sqlite", ledger, args)
+    rows.append(_catch_up("sqlite", ledger, args))
+    ledger.close()
+    rows.append(
+        Row("ledger sqlite: peak memory (queries)", args.reports, peak_rss_mib(), "MiB")
+    )
+    return rows
+
+
+def _catch_up(label: str, ledger: Any, args: argparse.Namespace) -> Row:
+    """Record reports one at a time into a full ledger: save plus view catch-up."""
+    from ledger import Report
+
+    # TODO(lead): once the view exposes it, time only the projection step
+    # (another process writes K reports, this one catches up), not the save too.
+    times = []
+    for i in range(CATCH_UP_REPORTS):
+        report = Report(
+            kind="disputed" if i % 3 else "confirmed",
+            proposition=f"catch-up-{i % 20}",
+            source="benchmark",
+            reported_at=date(2025, 12, 1),
+            url=f"https://catch-up.example/{i}",
+        )
+        start = time.perf_counter()
+        ledger.record(report)
+        times.append((time.perf_counter() - start) * 1000)
+    return Row(
+        f"ledger {label}: record 1 report (save + view)",
+        args.reports,
+        statistics.median(times),
+        "ms",
+        "upper bound of catch-up per new report",
+    )
+
+
+def phase_ledger_sqlite_rebuild(args: argparse.Namespace) -> list[Row]:
+    """Drop the view of a copy of the SQLite ledger and time its rebuild."""
+    import shutil
+    import sqlite3
+
+    from ledger import Ledger
+
+    source = Path(args.workdir) / "ledger.sqlite"
+    copy = Path(args.workdir) / "rebuild.sqlite"
+    shutil.copyfile(source, copy)
+    # TODO(lead): replace with the view's own rebuild entry point; these are the
+    # view's table and tracking names as of "Materialised belief view".
+    with sqlite3.connect(copy) as connection:
+        for table in ("ledger_reports", "ledger_propositions", "ledger_periods"):
+            connection.execute(f"DROP TABLE IF EXISTS {table}")
+        connection.execute(
+            "DELETE FROM tracking WHERE application_name = 'ledger-belief-view'"
+        )
+    with timer() as took:
+        ledger = Ledger.open(copy)
+    ledger.close()
+    copy.unlink()
+    return [
+        Row("ledger sqlite: view rebuild", args.reports, took[0], "s"),
+        Row(
+            "ledger sqlite: peak memory (rebuild)", args.reports, peak_rss_mib(), "MiB"
+        ),
+    ]
+
+
+def phase_ledger_postgres(args: argparse.Namespace) -> list[Row]:
+    """The PostgreSQL ledger: import into a fresh schema, then queries."""
+    import uuid
+
+    from ledger import Ledger
+
+    separator = "&" if "?" in args.postgres else "?"
+    url = f"{args.postgres}{separator}schema=bench_{uuid.uuid4().hex[:8]}"
+    with Ledger.open(url) as ledger:
+        rows = [_import("postgres", ledger, args)]
+        rows += _ledger_rows("postgres", ledger, args)
+    rows.append(
+        Row("ledger postgres: peak memory", args.reports, peak_rss_mib(), "MiB")
+    )
+    return rows
+
+
+PHASES: dict[str, Callable[[argparse.Namespace], list[Row]]] = {
+    "sqlite-raw": phase_sqlite_raw,
+    "duckdb": phase_duckdb,
+    "ledger-memory": phase_ledger_memory,
+    "ledger-sqlite": phase_ledger_sqlite,
+    "ledger-sqlite-read": phase_ledger_sqlite_read,
+    "ledger-sqlite-rebuild": phase_ledger_sqlite_rebuild,
+    "ledger-postgres": phase_ledger_postgres,
+}
+BASELINE_PHASES = ("sqlite-raw", "duckdb")
+LEDGER_PHASES = (
+    "ledger-memory",
+    "ledger-sqlite",
+    "ledger-sqlite-read",
+    "ledger-sqlite-rebuild",
+    "ledger-postgres",
+)
+
+# (ledger row, baseline row or None for a fixed target, target, higher is better)
+RATIOS: list[tuple[str, str | None, float, bool]] = [
+    ("ledger sqlite: import", "raw sqlite3: import", 0.5, True),
+    ("ledger postgres: import", "raw sqlite3: import", 0.0, True),
+    ("ledger memory: import", "raw sqlite3: import", 0.0, True),
+    ("ledger sqlite: belief p50", None, 1.0, False),
+    ("ledger sqlite: beliefs(on) all", "raw sqlite3: beliefs(on) all", 1.0, False),
+    ("ledger sqlite: beliefs(on) all", "duckdb: beliefs(on) all, GROUP BY", 1.0, False),
+    ("ledger sqlite: beliefs(on) all", "duckdb: beliefs(on) all, ASOF", 1.0, False),
+    ("ledger sqlite: record 1 report (save + view)", None, 1.0, False),
+    ("ledger sqlite: peak memory (import)", None, 1024.0, False),
+    ("ledger memory: peak memory", None, 1024.0, False),
+]
+
+
+def run_phase(name: str, args: argparse.Namespace) -> list[Row]:
+    """Run one phase in a child process; return its rows (or a row saying why not)."""
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--phase",
+        name,
+        "--file",
+        str(args.file),
+        "--workdir",
+        str(args.workdir),
+        "--seed",
+        str(args.seed),
+        "--reports",
+        str(args.reports),
+        "--propositions",
+        str(args.propositions),
+    ]
+    if args.postgres:
+        command += ["--postgres", args.postgres]
+    print(f"  running {name} ...", file=sys.stderr, flush=True)
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        return [Row(f"{name}: FAILED", args.reports, float("nan"), "", last[:100])]
+    return [
+        Row(**json.loads(line[4:]))
+        for line in done.stdout.splitlines()
+        if line.startswith("ROW ")
+    ]
+
+
+def machine() -> str:
+    """One line about the machine the figures come from."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB;"
+        f" Python {platform.python_version()}; {platform.system()} {platform.release()}"
+    )
+
+
+def print_table(rows: list[Row]) -> None:
+    """The measurements, then the ratios against baselines and targets."""
+    width = max(len(row.name) for row in rows)
+    print(f"{'measurement':<{width}}  {'N':>9}  {'value':>12}  unit        note")
+    for row in rows:
+        shown = f"{row.value:>12.4g}"
+        print(f"{row.name:<{width}}  {row.n:>9,}  {shown}  {row.unit:<10}  {row.note}")
+    by_name = {row.name: row for row in rows}
+    print()
+    print(f"{'ratio':<{width + 36}}  {'value':>8}  target")
+    for ledger_name, baseline_name, target, higher in RATIOS:
+        mine = by_name.get(ledger_name)
+        if mine is None:
+            continue
+        if baseline_name is None:
+            label = f"{ledger_name} / {target:g} {mine.unit}"
+            value = mine.value / target
+            wanted = "< 1"
+        else:
+            other = by_name.get(baseline_name)
+            if other is None:
+                continue
+            label = f"{ledger_name} / {baseline_name}"
+            value = mine.value / other.value
+            wanted = (
+                (f">= {target:g}" if target else "(info)")
+                if higher
+                else f"< {target:g}"
+            )
+        print(f"{label:<{width + 36}}  {value:>8.3g}  {wanted}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="N=20,000, P=2,000")
+    parser.add_argument("--reports", type=int, help="N (default 1,000,000)")
+    parser.add_argument("--propositions", type=int, help="P (default 100,000)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/ledger-bench"))
+    parser.add_argument("--only", choices=("all", "baselines", "ledger"), default="all")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("LEDGER_TEST_POSTGRES_URL", ""),
+        help="PostgreSQL URL (default: $LEDGER_TEST_POSTGRES_URL), password in"
+        " $PGPASSWORD",
+    )
+    parser.add_argument("--json", type=Path, help="also write the rows here")
+    parser.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
+    parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    default = QUICK if args.quick else FULL
+    args.reports = args.reports or default[0]
+    args.propositions = args.propositions or default[1]
+
+    if args.phase:  # a child: measure, print rows, exit
+        for row in PHASES[args.phase](args):
+            print("ROW " + json.dumps(asdict(row)), flush=True)
+        return
+
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    args.file = (
+        args.workdir / f"reports-{args.reports}-{args.propositions}-{args.seed}.jsonl"
+    )
+    rows: list[Row] = []
+    if not args.file.exists():
+        print(f"generating {args.file} ...", file=sys.stderr, flush=True)
+        partial = args.file.with_suffix(".partial")
+        with timer() as took:
+            generate.generate(partial, args.reports, args.propositions, args.seed)
+        partial.rename(args.file)
+        rows.append(
+            Row("generate file", args.reports, args.reports / took[0], "reports/s")
+        )
+    size = args.file.stat().st_size / 2**20
+    phases: list[str] = []
+    if args.only in ("all", "baselines"):
+        phases += BASELINE_PHASES
+    if args.only in ("all", "ledger"):
+        phases += [p for p in LEDGER_PHASES if p != "ledger-postgres" or args.postgres]
+    for name in phases:
+        rows += run_phase(name, args)
+    print(f"machine: {machine()}")
+    print(
+        f"data: {args.reports:,} reports over {args.propositions:,} propositions,"
+        f" seed {args.seed}, {size:.0f} MiB of JSON Lines"
+    )
+    if args.only != "baselines" and not args.postgres:
+        print(
+            "ledger postgres: skipped (no --postgres URL or $LEDGER_TEST_POSTGRES_URL)"
+        )
+    print()
+    print_table(rows)
+    if args.json:
+        args.json.write_text(json.dumps([asdict(row) for row in rows], indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
