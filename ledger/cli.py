@@ -414,7 +414,7 @@ def _print_json(data: object) -> None:
 
 @cli.command()
 @click.option("--on", "on", type=_TIME, required=True, help="The knowledge date.")
-@click.argument("keys", nargs=-1)
+@click.argument("keys", metavar="[KEY]...", nargs=-1)
 @_recorded_option
 @_json_option
 @_db_option

@@ -356,13 +356,13 @@ def _report_from(
         if absent:
             if name in REQUIRED:
                 found = (
-                    "an empty cell"
+                    "got an empty cell"
                     if csv_cells and value == ""
-                    else "null"
+                    else "got null"
                     if value is None
-                    else "no such field"
+                    else f"the line has no {name} field"
                 )
-                problems.append((name, f"{name} is required (got {found})"))
+                problems.append((name, f"{name} is required ({found})"))
             continue
         empty = "" if name in REQUIRED or csv_cells else " or null"
         converted, problem = _check_field(name, value, empty=empty)
@@ -400,20 +400,17 @@ def _jsonl_line(line: _Line) -> tuple[Report | None, list[Problem]]:
             "of the line: were files joined together? Remove it"
         )
         return None, [(None, problem)]
+    text = line.text.rstrip("\r\n")
     try:
-        parsed = json.loads(line.text, object_pairs_hook=_Pairs)
+        parsed = json.loads(text, object_pairs_hook=_Pairs)
     except RecursionError:
         return None, [(None, "expected one JSON object, found JSON nested too deeply")]
     except json.JSONDecodeError as error:
-        return None, [
-            (
-                None,
-                (
-                    "expected one JSON object per line, found text that is not "
-                    f"valid JSON ({error.msg} at column {error.colno})"
-                ),
-            )
-        ]
+        if error.pos >= len(text.rstrip()) and text.lstrip().startswith("{"):
+            found = "an object that the line ends before closing"
+        else:
+            found = f"text that is not valid JSON: {error.msg} at column {error.colno}"
+        return None, [(None, f"expected one JSON object per line, found {found}")]
     except ValueError as error:  # e.g. an integer with too many digits
         return None, [(None, f"expected one JSON object per line, found {error}")]
     if not isinstance(parsed, _Pairs):

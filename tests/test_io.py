@@ -201,7 +201,7 @@ def test_missing_required_field(tmp_path: Path, ledger: Ledger, field: str) -> N
     path = write(tmp_path, "r.jsonl", jsonl(row, {**GOOD, field: None}))
     errors = import_fails(ledger, path).errors
     assert [(e.line, e.field) for e in errors] == [(1, field), (2, field)]
-    assert errors[0].message == f"{field} is required (got no such field)"
+    assert errors[0].message == f"{field} is required (the line has no {field} field)"
     assert errors[1].message == f"{field} is required (got null)"
 
 
@@ -308,7 +308,14 @@ def test_csv_header_missing_required_column(tmp_path: Path, ledger: Ledger) -> N
             "not json",
             "expected one JSON object per line, found text that is not valid JSON",
         ),
-        ('{"kind": "claimed",', "expected one JSON object per line"),
+        (
+            '{"kind": "claimed",',
+            "expected one JSON object per line, found an object that the line ends",
+        ),
+        (
+            '{"kind" "claimed"}',
+            "found text that is not valid JSON: Expecting ':' delimiter at column 9",
+        ),
         ("[1, 2]", "expected a JSON object, found array (the format is JSON Lines"),
         ('"text"', "expected a JSON object, found string"),
         ("[" * 100_000, "expected one JSON object"),
@@ -322,7 +329,7 @@ def test_malformed_line(
     path = write(tmp_path, "r.jsonl", jsonl(GOOD) + line + "\n")
     (error,) = import_fails(ledger, path).errors
     assert (error.line, error.field) == (2, None)
-    assert error.message.startswith(expected)
+    assert expected in error.message
 
 
 def test_wrong_json_type(tmp_path: Path, ledger: Ledger) -> None:
