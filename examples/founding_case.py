@@ -17,12 +17,13 @@ from __future__ import annotations
 import json
 import sys
 import textwrap
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from ledger import Belief, Ledger, Report, Status
+from ledger.io import read_reports
 
 HERE = Path(__file__).resolve().parent
 REPORTS = HERE / "founding_case.jsonl"
@@ -44,18 +45,6 @@ BAGHDADI_DEATHS = (
 KNOWN_ON = date(2023, 7, 10)
 HAPPENED_BY = date(2020, 1, 1)
 WIDTH = 78
-
-
-def read_reports(path: Path) -> Iterator[Report]:
-    """Yield the reports of a JSON Lines report file (dates given as ISO dates)."""
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            if line.strip():
-                row = json.loads(line)
-                for name in ("reported_at", "occurred_at"):
-                    if name in row:
-                        row[name] = date.fromisoformat(row[name])
-                yield Report(**row)
 
 
 def load(path: Path = REPORTS) -> Ledger:

@@ -17,6 +17,7 @@ from types import ModuleType
 import pytest
 
 from ledger import Ledger, Status
+from ledger.io import read_reports
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = Path(os.environ.get("LEDGER_SEEDS", REPO.parent / "shared" / "seeds"))
@@ -82,7 +83,7 @@ def test_statuses_on_telling_dates(
     ledger: Ledger, on: date, key: str, status: Status, since: date | None
 ) -> None:
     """On every backend, each telling date gives the status the public record gave."""
-    ledger.record_all(fc.read_reports(fc.REPORTS))
+    ledger.record_all(read_reports(fc.REPORTS))
     belief = ledger.belief(key, on=on)
     assert (belief.status, belief.since) == (status, since)
 
@@ -154,7 +155,7 @@ def test_knowledge_time_versus_valid_time(case: Ledger) -> None:
 def test_loading_twice_records_nothing_new(case: Ledger) -> None:
     """The example's reports have stable ids: loading them again adds nothing."""
     before = len(list(case.entries()))
-    assert case.record_all(fc.read_reports(fc.REPORTS)) == 0
+    assert case.record_all(read_reports(fc.REPORTS)) == 0
     assert len(list(case.entries())) == before == 20
 
 
