@@ -159,7 +159,7 @@ class _KindAsStr(Transcoding):
     name = "ledger_kind"
 
     def encode(self, obj: Kind) -> str:
-        return obj.value
+        return str(obj.value)
 
     def decode(self, data: str) -> Kind:
         return Kind(data)

@@ -96,5 +96,35 @@ class LatestDecisiveWord:
             return Verdict(Status.DISPUTED, tuple(canonical_order(disputes)))
         return Verdict(Status.CLAIMED, tuple(canonical_order(reports)))
 
+    def statuses(self, reports: Sequence[Report]) -> list[tuple[int, Status]]:
+        """The status after each instant at which reports became known, in one pass.
+
+        ``reports`` are in canonical order; returns ``(end, status)`` pairs where
+        ``reports[:end]`` are known at that instant. Equal to calling
+        :meth:`decide` on each of those prefixes, in linear time.
+        """
+        result: list[tuple[int, Status]] = []
+        latest = None
+        kinds: set[Kind] = set()
+        disputed = False
+        for end, report in enumerate(reports, start=1):
+            if report.kind.decisive:
+                if latest is None or report.known_from > latest:
+                    latest, kinds = report.known_from, {report.kind}
+                else:
+                    kinds.add(report.kind)
+            elif report.kind is Kind.DISPUTED:
+                disputed = True
+            if end < len(reports) and reports[end].known_from == report.known_from:
+                continue
+            if len(kinds) == 2:
+                status = Status.DISPUTED
+            elif kinds:
+                status = Status.CONFIRMED if Kind.CONFIRMED in kinds else Status.REFUTED
+            else:
+                status = Status.DISPUTED if disputed else Status.CLAIMED
+            result.append((end, status))
+        return result
+
     def __repr__(self) -> str:
         return "LatestDecisiveWord()"

@@ -16,7 +16,7 @@ from ledger import _time
 from ledger.policy import BeliefPolicy, Verdict, canonical_order
 from ledger.values import Belief, Entry, Report, Status
 
-__all__ = ["active_reports", "belief_at", "happened_by", "steps", "timeline"]
+__all__ = ["active_reports", "belief_at", "happened_by", "statuses", "timeline"]
 
 
 def active_reports(
@@ -37,18 +37,26 @@ def active_reports(
     return reports
 
 
-def steps(reports: Sequence[Report], policy: BeliefPolicy) -> list[tuple[int, Verdict]]:
-    """The verdict after each instant at which reports became known.
+def statuses(
+    reports: Sequence[Report], policy: BeliefPolicy
+) -> list[tuple[int, Status]]:
+    """The status after each instant at which reports became known.
 
-    ``reports`` must be in canonical order. Returns ``(end, verdict)`` pairs, where
-    ``reports[:end]`` are the reports known at that instant.
+    ``reports`` must be in canonical order. Returns ``(end, status)`` pairs, where
+    ``reports[:end]`` are the reports known at that instant. Uses the policy's
+    own linear ``statuses`` method when it has one, else calls ``decide`` on
+    each prefix.
     """
-    result = []
+    fold = getattr(policy, "statuses", None)
+    if callable(fold):
+        result: list[tuple[int, Status]] = fold(reports)
+        return result
+    ends = []
     end = 0
     for _, group in itertools.groupby(reports, key=lambda report: report.known_from):
         end += sum(1 for _ in group)
-        result.append((end, policy.decide(reports[:end])))
-    return result
+        ends.append(end)
+    return [(end, policy.decide(reports[:end]).status) for end in ends]
 
 
 def _belief(
@@ -85,9 +93,14 @@ def timeline(
     ordered = canonical_order(list(reports))
     result: list[Belief] = []
     start = 0
-    for end, verdict in steps(ordered, policy):
-        if not result or result[-1].status is not verdict.status:
-            result.append(_belief(proposition, ordered[:end], verdict, ordered[start]))
+    previous = None
+    for end, status in statuses(ordered, policy):
+        if status is not previous:
+            known = ordered[:end]
+            result.append(
+                _belief(proposition, known, policy.decide(known), ordered[start])
+            )
+            previous = status
         start = end
     return tuple(result)
 
@@ -100,13 +113,13 @@ def belief_at(
 ) -> Belief:
     """The belief from the reports known at the UTC instant ``cutoff``."""
     known = [r for r in canonical_order(list(reports)) if r.known_from <= cutoff]
-    history = steps(known, policy)
+    history = statuses(known, policy)
     if not history:
         return Belief(proposition=proposition, status=Status.UNKNOWN)
-    verdict = history[-1][1]
+    verdict = policy.decide(known)
     since_index = 0
     for end, earlier in reversed(history[:-1]):
-        if earlier.status is not verdict.status:
+        if earlier is not verdict.status:
             since_index = end
             break
     return _belief(proposition, known, verdict, known[since_index])

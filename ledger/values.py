@@ -30,15 +30,17 @@ class Kind(enum.Enum):
     CONFIRMED = "confirmed"
     REFUTED = "refuted"
 
-    @property
-    def decisive(self) -> bool:
-        """Whether this kind settles the question (confirmed, refuted)."""
-        return self in (Kind.CONFIRMED, Kind.REFUTED)
+    decisive: bool
+    """Whether this kind settles the question (confirmed, refuted)."""
+    supports: bool
+    """Whether this kind speaks for the proposition (claimed, confirmed)."""
 
-    @property
-    def supports(self) -> bool:
-        """Whether this kind speaks for the proposition (claimed, confirmed)."""
-        return self in (Kind.CLAIMED, Kind.CONFIRMED)
+
+# Plain attributes, not properties: the folds read them for every report.
+for _kind in Kind:
+    _kind.decisive = _kind in (Kind.CONFIRMED, Kind.REFUTED)
+    _kind.supports = _kind in (Kind.CLAIMED, Kind.CONFIRMED)
+del _kind
 
 
 class Status(enum.Enum):
@@ -132,11 +134,12 @@ class Report:
         default=attrs.Factory(_content_id, takes_self=True),
         validator=_text(optional=False),
     )
+    known_from: datetime = attrs.field(init=False, eq=False, repr=False)
+    """The UTC instant from which this report is known (``reported_at``)."""
 
-    @property
-    def known_from(self) -> datetime:
-        """The UTC instant from which this report is known (``reported_at``)."""
-        return _time.start(self.reported_at)
+    def __attrs_post_init__(self) -> None:
+        # Derived once: every query compares it, often many times per report.
+        object.__setattr__(self, "known_from", _time.start(self.reported_at))
 
     def to_dict(self) -> dict[str, str]:
         """The report as the file format's JSON object (absent fields omitted)."""

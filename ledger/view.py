@@ -15,13 +15,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import IntegrityError, OperationalError, Tracking
-from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 
 from ledger import _time, projections
@@ -100,8 +99,11 @@ class BeliefView:
         view: BeliefView
         if isinstance(datastore, SQLiteDatastore):
             view = _SQLiteBeliefView(datastore, policy)
-        elif isinstance(datastore, PostgresDatastore):
-            view = _PostgresBeliefView(datastore, policy)
+        elif type(datastore).__name__ == "PostgresDatastore":
+            # Imported here: PostgreSQL support (psycopg) is an optional extra.
+            from ledger._postgres_view import PostgresBeliefView
+
+            view = PostgresBeliefView(cast("Any", datastore), policy)
         else:
             msg = f"no belief view for {type(app.factory).__name__}"
             raise TypeError(msg)
@@ -203,8 +205,7 @@ class BeliefView:
             touched: set[str] = set()
             for event in events:
                 touched.add(self._apply_event(cursor, event))
-            for key in touched:
-                self._rewrite_periods(cursor, key)
+            self._rewrite_periods(cursor, sorted(touched))
             self._insert_tracking(cursor, Tracking(TRACKING_NAME, position))
 
     def _lock_position(self, cursor: _Cursor, expected: int) -> None:
@@ -257,19 +258,26 @@ class BeliefView:
         )
         return key
 
-    def _rewrite_periods(self, cursor: _Cursor, key: str) -> None:
-        cursor.execute(
-            self._q(
-                "SELECT payload FROM {t}ledger_reports"
-                " WHERE proposition = ? AND struck_at IS NULL"
-            ),
-            (key,),
-        )
-        reports = [report_from_json(row["payload"]) for row in cursor.fetchall()]
-        periods = projections.timeline(key, reports, self.policy)
-        cursor.execute(
-            self._q("DELETE FROM {t}ledger_periods WHERE proposition = ?"), (key,)
-        )
+    def _rewrite_periods(self, cursor: _Cursor, keys: Sequence[str]) -> None:
+        by_key: dict[str, list[Report]] = {key: [] for key in keys}
+        for chunk in _chunks(keys, 500):
+            marks = ", ".join("?" * len(chunk))
+            cursor.execute(
+                self._q(
+                    "SELECT payload FROM {t}ledger_reports"
+                    f" WHERE proposition IN ({marks}) AND struck_at IS NULL"
+                ),
+                chunk,
+            )
+            for row in cursor.fetchall():
+                report = report_from_json(row["payload"])
+                by_key[report.proposition].append(report)
+            cursor.execute(
+                self._q(
+                    f"DELETE FROM {{t}}ledger_periods WHERE proposition IN ({marks})"
+                ),
+                chunk,
+            )
         cursor.executemany(
             self._q(
                 "INSERT INTO {t}ledger_periods (proposition, start, status)"
@@ -277,7 +285,8 @@ class BeliefView:
             ),
             [
                 (key, micros(_time.start(belief.since)), belief.status.value)
-                for belief in periods
+                for key, reports in by_key.items()
+                for belief in projections.timeline(key, reports, self.policy)
                 if belief.since is not None
             ],
         )
@@ -396,21 +405,3 @@ class _SQLiteBeliefView(BeliefView, SQLiteTrackingRecorder):
     def __init__(self, datastore: SQLiteDatastore, policy: BeliefPolicy) -> None:
         SQLiteTrackingRecorder.__init__(self, datastore)
         BeliefView.__init__(self, policy)
-
-
-class _PostgresBeliefView(BeliefView, PostgresTrackingRecorder):
-    placeholder = "%s"
-
-    def __init__(self, datastore: PostgresDatastore, policy: BeliefPolicy) -> None:
-        PostgresTrackingRecorder.__init__(
-            self, datastore, tracking_table_name="ledger_tracking"
-        )
-        BeliefView.__init__(self, policy)
-        self._table_prefix = '"' + datastore.schema.replace('"', '""') + '".'
-
-    def _lock_position_sql(self) -> str:
-        # Row lock: concurrent projectors queue here instead of both applying.
-        return self._q(
-            "SELECT notification_id FROM {t}ledger_tracking"
-            " WHERE application_name = ? FOR UPDATE"
-        )
