@@ -3,8 +3,11 @@
 from datetime import UTC, date, datetime
 
 import pytest
+from hypothesis import given
 
 from ledger import Kind, LatestDecisiveWord, Ledger, Report, Status
+from ledger.policy import canonical_order
+from ledger.strategies import report_histories
 
 KEY = "baghdadi-killed-raqqa-strike-2017"
 POLICY = LatestDecisiveWord()
@@ -135,3 +138,18 @@ def test_kinds_know_their_direction() -> None:
     """Confirmed and refuted are decisive; claimed and confirmed support."""
     assert {k for k in Kind if k.decisive} == {Kind.CONFIRMED, Kind.REFUTED}
     assert {k for k in Kind if k.supports} == {Kind.CLAIMED, Kind.CONFIRMED}
+
+
+@given(reports=report_histories(plausible=False, max_size=15))
+def test_linear_status_fold_equals_decide_on_every_prefix(
+    reports: list[Report],
+) -> None:
+    """LatestDecisiveWord.statuses agrees with decide() on each known-at-instant prefix."""
+    ordered = canonical_order(reports)
+    ends = [
+        i
+        for i in range(1, len(ordered) + 1)
+        if i == len(ordered) or ordered[i].known_from != ordered[i - 1].known_from
+    ]
+    expected = [(end, POLICY.decide(ordered[:end]).status) for end in ends]
+    assert POLICY.statuses(ordered) == expected
