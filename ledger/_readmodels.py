@@ -32,7 +32,11 @@ class ReadModel(Protocol):
     def catch_up(self) -> None:
         """Apply every event recorded since the last catch-up."""
 
-    def saved(self, events: Sequence[DomainEventProtocol[UUID]]) -> None:
+    def saved(
+        self,
+        events: Sequence[DomainEventProtocol[UUID]],
+        notification_ids: Sequence[int],
+    ) -> None:
         """Take note of events this process has just saved."""
 
     def versions(self, keys: Iterable[str]) -> dict[str, int]:
@@ -97,7 +101,11 @@ class MemoryModel:
             if len(notifications) < _BATCH:
                 return
 
-    def saved(self, events: Sequence[DomainEventProtocol[UUID]]) -> None:
+    def saved(
+        self,
+        events: Sequence[DomainEventProtocol[UUID]],
+        notification_ids: Sequence[int],
+    ) -> None:
         """Apply our own events at once (catch-up skips them later)."""
         self._apply(events)
 
@@ -172,9 +180,13 @@ class ViewModel:
         """Bring the view up to date with the event store."""
         self.view.catch_up(self._app)
 
-    def saved(self, events: Sequence[DomainEventProtocol[UUID]]) -> None:
+    def saved(
+        self,
+        events: Sequence[DomainEventProtocol[UUID]],
+        notification_ids: Sequence[int],
+    ) -> None:
         """Project our own events (and any others' before them) into the view."""
-        self.view.catch_up(self._app)
+        self.view.apply_saved(self._app, events, notification_ids)
 
     def versions(self, keys: Iterable[str]) -> dict[str, int]:
         """The aggregate version of each known key among ``keys``."""

@@ -362,14 +362,14 @@ class Ledger:
             if not events:
                 return
             try:
-                self._app.save(*events)
+                recordings = self._app.save(*events)
             except IntegrityError:
                 # Another writer got there first: read what it wrote, try again.
                 continue
             except (PersistenceError, sqlite3.Error) as error:
                 msg = f"could not write to {self!r}: {error}"
                 raise StorageError(msg) from error
-            self._model.saved(events)
+            self._model.saved(events, [r.notification.id for r in recordings])
             return
         msg = f"could not write to {self!r}: too many concurrent conflicts"
         raise StorageError(msg)

@@ -16,7 +16,14 @@ from ledger import _time
 from ledger.policy import BeliefPolicy, Verdict, canonical_order
 from ledger.values import Belief, Entry, Report, Status
 
-__all__ = ["active_reports", "belief_at", "happened_by", "statuses", "timeline"]
+__all__ = [
+    "active_reports",
+    "belief_at",
+    "happened_by",
+    "periods",
+    "statuses",
+    "timeline",
+]
 
 
 def active_reports(
@@ -103,6 +110,20 @@ def timeline(
             previous = status
         start = end
     return tuple(result)
+
+
+def periods(
+    reports: Iterable[Report], policy: BeliefPolicy
+) -> list[tuple[datetime, Status]]:
+    """The start (UTC instant) and status of each period of :func:`timeline`."""
+    ordered = canonical_order(list(reports))
+    result: list[tuple[datetime, Status]] = []
+    start = 0
+    for end, status in statuses(ordered, policy):
+        if not result or result[-1][1] is not status:
+            result.append((ordered[start].known_from, status))
+        start = end
+    return result
 
 
 def belief_at(

@@ -12,7 +12,9 @@ apply an event twice.
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, cast
@@ -79,8 +81,12 @@ class BeliefView:
     placeholder = "?"
     _table_prefix = ""
 
-    def __init__(self, policy: BeliefPolicy) -> None:
+    def __init__(self, policy: BeliefPolicy, *, cache_size: int = 200_000) -> None:
         self.policy = policy
+        # Decoded reports by id, most recent last: rewriting a proposition's
+        # periods needs its earlier reports, which were usually seen recently.
+        self._cache: OrderedDict[str, Report] = OrderedDict()
+        self._cache_size = cache_size
 
     if TYPE_CHECKING:  # provided by eventsourcing's tracking recorders
 
@@ -189,6 +195,25 @@ class BeliefView:
                 continue
             applied += len(notifications)
 
+    def apply_saved(
+        self,
+        app: Application[UUID],
+        events: Sequence[DomainEventProtocol[UUID]],
+        notification_ids: Sequence[int],
+    ) -> None:
+        """Apply events this process has just saved, then catch up.
+
+        When nothing else was recorded between the view's position and these
+        events, they are applied as they are, without reading them back.
+        """
+        start = self.position()
+        ids = list(notification_ids)
+        if ids and ids == list(range(start + 1, start + 1 + len(ids))):
+            # If another projector moved on first, the catch-up below does it.
+            with contextlib.suppress(IntegrityError, OperationalError):
+                self.apply(events, start, ids[-1])
+        self.catch_up(app)
+
     def apply(
         self,
         events: Sequence[DomainEventProtocol[UUID]],
@@ -202,10 +227,40 @@ class BeliefView:
         """
         with self.datastore.transaction(commit=True) as cursor:
             self._lock_position(cursor, expected_position)
-            touched: set[str] = set()
+            versions: dict[str, int] = {}
+            rows = []
             for event in events:
-                touched.add(self._apply_event(cursor, event))
-            self._rewrite_periods(cursor, sorted(touched))
+                if isinstance(event, Proposition.FirstReported | Proposition.Reported):
+                    report = event.report
+                    self._remember(report)
+                    versions[report.proposition] = event.originator_version
+                    rows.append(
+                        (
+                            report.report_id,
+                            report.proposition,
+                            micros(report.known_from),
+                            micros(event.timestamp),
+                            report_to_json(report),
+                        )
+                    )
+                elif isinstance(event, Proposition.Struck):
+                    self._insert_reports(cursor, rows)
+                    rows = []
+                    key = self._strike(cursor, event)
+                    versions[key] = event.originator_version
+                else:  # pragma: no cover - no other events are stored
+                    msg = f"unexpected event {type(event).__name__}"
+                    raise TypeError(msg)
+            self._insert_reports(cursor, rows)
+            cursor.executemany(
+                self._q(
+                    "INSERT INTO {t}ledger_propositions (proposition, version)"
+                    " VALUES (?, ?) ON CONFLICT (proposition)"
+                    " DO UPDATE SET version = excluded.version"
+                ),
+                list(versions.items()),
+            )
+            self._rewrite_periods(cursor, sorted(versions))
             self._insert_tracking(cursor, Tracking(TRACKING_NAME, position))
 
     def _lock_position(self, cursor: _Cursor, expected: int) -> None:
@@ -219,44 +274,39 @@ class BeliefView:
     def _lock_position_sql(self) -> str:
         return "SELECT notification_id FROM tracking WHERE application_name = ?"
 
-    def _apply_event(self, cursor: _Cursor, event: DomainEventProtocol[UUID]) -> str:
-        if isinstance(event, Proposition.FirstReported | Proposition.Reported):
-            report: Report = event.report
-            key = report.proposition
-            cursor.execute(
+    def _insert_reports(self, cursor: _Cursor, rows: list[tuple[Any, ...]]) -> None:
+        if rows:
+            cursor.executemany(
                 self._q(
                     "INSERT INTO {t}ledger_reports (report_id, proposition,"
                     " known_from, recorded_at, payload) VALUES (?, ?, ?, ?, ?)"
                 ),
-                (
-                    report.report_id,
-                    key,
-                    micros(report.known_from),
-                    micros(event.timestamp),
-                    report_to_json(report),
-                ),
+                rows,
             )
-        elif isinstance(event, Proposition.Struck):
-            cursor.execute(
-                self._q(
-                    "UPDATE {t}ledger_reports SET struck_at = ?, strike_reason = ?"
-                    " WHERE report_id = ? RETURNING proposition"
-                ),
-                (micros(event.timestamp), event.reason, event.report_id),
-            )
-            key = cursor.fetchone()["proposition"]
-        else:  # pragma: no cover - no other events are stored
-            msg = f"unexpected event {type(event).__name__}"
-            raise TypeError(msg)
+
+    def _strike(self, cursor: _Cursor, event: Any) -> str:
         cursor.execute(
             self._q(
-                "INSERT INTO {t}ledger_propositions (proposition, version)"
-                " VALUES (?, ?) ON CONFLICT (proposition)"
-                " DO UPDATE SET version = excluded.version"
+                "UPDATE {t}ledger_reports SET struck_at = ?, strike_reason = ?"
+                " WHERE report_id = ? RETURNING proposition"
             ),
-            (key, event.originator_version),
+            (micros(event.timestamp), event.reason, event.report_id),
         )
+        key: str = cursor.fetchone()["proposition"]
         return key
+
+    def _remember(self, report: Report) -> None:
+        self._cache[report.report_id] = report
+        self._cache.move_to_end(report.report_id)
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+
+    def _decoded(self, report_id: str, payload: str) -> Report:
+        report = self._cache.get(report_id)
+        if report is None:
+            report = report_from_json(payload)
+            self._remember(report)
+        return report
 
     def _rewrite_periods(self, cursor: _Cursor, keys: Sequence[str]) -> None:
         by_key: dict[str, list[Report]] = {key: [] for key in keys}
@@ -264,13 +314,13 @@ class BeliefView:
             marks = ", ".join("?" * len(chunk))
             cursor.execute(
                 self._q(
-                    "SELECT payload FROM {t}ledger_reports"
+                    "SELECT report_id, payload FROM {t}ledger_reports"
                     f" WHERE proposition IN ({marks}) AND struck_at IS NULL"
                 ),
                 chunk,
             )
             for row in cursor.fetchall():
-                report = report_from_json(row["payload"])
+                report = self._decoded(row["report_id"], row["payload"])
                 by_key[report.proposition].append(report)
             cursor.execute(
                 self._q(
@@ -284,10 +334,9 @@ class BeliefView:
                 " VALUES (?, ?, ?)"
             ),
             [
-                (key, micros(_time.start(belief.since)), belief.status.value)
+                (key, micros(start), status.value)
                 for key, reports in by_key.items()
-                for belief in projections.timeline(key, reports, self.policy)
-                if belief.since is not None
+                for start, status in projections.periods(reports, self.policy)
             ],
         )
 
