@@ -344,9 +344,16 @@ def _check_field(name: str, value: object, *, empty: str) -> tuple[object, str |
     return value, None
 
 
+@attrs.frozen
+class _Given:
+    """A report whose line gave its ``report_id`` (which may name another report)."""
+
+    report: Report
+
+
 def _report_from(
     row: Mapping[str, object], *, csv_cells: bool
-) -> tuple[Report | None, list[Problem]]:
+) -> tuple[Report | _Given | None, list[Problem]]:
     """Build a report from a line's fields, or list every problem with them."""
     problems: list[Problem] = []
     values: dict[str, Any] = {}
@@ -373,9 +380,10 @@ def _report_from(
     if problems:
         return None, problems
     try:
-        return Report(**values), []
+        report = Report(**values)
     except InvalidReport as error:
         return None, [(error.field, error.message)]
+    return (_Given(report) if "report_id" in values else report), []
 
 
 def _unknown_field(name: str) -> str:
@@ -392,7 +400,7 @@ class _Pairs(list[tuple[str, Any]]):
     """A JSON object as its key/value pairs, so duplicate keys can be seen."""
 
 
-def _jsonl_line(line: _Line) -> tuple[Report | None, list[Problem]]:
+def _jsonl_line(line: _Line) -> tuple[Report | _Given | None, list[Problem]]:
     assert line.text is not None
     if line.text.startswith(_BOM):
         problem = (
@@ -434,7 +442,9 @@ def _jsonl_line(line: _Line) -> tuple[Report | None, list[Problem]]:
     return (None, problems + more) if problems else (report, more)
 
 
-def _scan_jsonl(lines: Iterator[_Line]) -> Iterator[tuple[int, Report | Problem]]:
+def _scan_jsonl(
+    lines: Iterator[_Line],
+) -> Iterator[tuple[int, Report | _Given | Problem]]:
     for line in lines:
         if line.text is None:
             assert line.problem is not None
@@ -502,7 +512,9 @@ def _csv_problem(error: csv.Error) -> str:
     return f"expected valid CSV, found {text}"
 
 
-def _scan_csv(lines: Iterator[_Line]) -> Iterator[tuple[int, Report | Problem]]:
+def _scan_csv(
+    lines: Iterator[_Line],
+) -> Iterator[tuple[int, Report | _Given | Problem]]:
     # csv's default cell limit (128 KiB) is below the line limit; raise it
     # (never lower it) so any line this module accepts can be one cell.
     if csv.field_size_limit() < MAX_LINE_BYTES:
@@ -613,30 +625,33 @@ def _scan(
     # own id can name two different reports, so only those are remembered.
     chosen: dict[str, tuple[str, int]] = {}
     for number, item in scan:
-        if isinstance(item, Report):
-            held = None if existing is None else existing.get(item.report_id)
-            if held is not None and held != item:
+        if isinstance(item, Report | _Given):
+            report = item if isinstance(item, Report) else item.report
+            held = None if existing is None else existing.get(report.report_id)
+            if held is not None and held != report:
                 message = (
-                    f"report_id {_show(item.report_id)} must name one report, but "
+                    f"report_id {_show(report.report_id)} must name one report, but "
                     f"the ledger holds a different report with it: {held.to_dict()}"
                 )
                 yield InvalidReport(
                     message, field="report_id", path=source.name, line=number
                 )
                 continue
-            content = _content_id(item)
-            if item.report_id != content:
-                earlier = chosen.setdefault(item.report_id, (content, number))
-                if earlier[0] != content:
-                    message = (
-                        f"report_id {_show(item.report_id)} must name one report, "
-                        f"but line {earlier[1]} gives it to a different report"
-                    )
-                    yield InvalidReport(
-                        message, field="report_id", path=source.name, line=number
-                    )
-                    continue
-            yield item
+            if isinstance(item, _Given):
+                content = _content_id(report)
+                if report.report_id != content:
+                    earlier = chosen.setdefault(report.report_id, (content, number))
+                    if earlier[0] != content:
+                        message = (
+                            f"report_id {_show(report.report_id)} must name one "
+                            f"report, but line {earlier[1]} gives it to a different "
+                            "report"
+                        )
+                        yield InvalidReport(
+                            message, field="report_id", path=source.name, line=number
+                        )
+                        continue
+            yield report
         else:
             field, message = item
             yield InvalidReport(message, field=field, path=source.name, line=number)
