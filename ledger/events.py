@@ -12,14 +12,14 @@ are pinned, and each event has a ``class_version`` for upcasting later.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, cast
 
 from eventsourcing.domain import Aggregate, Snapshot
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from ledger.errors import ConflictingReport, UnknownReport
-from ledger.values import Kind, Report
+from ledger.values import Report
 
 __all__ = ["Proposition", "proposition_id", "register_transcodings"]
 
@@ -143,53 +143,19 @@ class Proposition(Aggregate):
         return True
 
 
-class _DateAsISO(Transcoding):
-    type = date
-    name = "date_iso"
-
-    def encode(self, obj: date) -> str:
-        return obj.isoformat()
-
-    def decode(self, data: str) -> date:
-        return date.fromisoformat(data)
-
-
-class _KindAsStr(Transcoding):
-    type = Kind
-    name = "ledger_kind"
-
-    def encode(self, obj: Kind) -> str:
-        return str(obj.value)
-
-    def decode(self, data: str) -> Kind:
-        return Kind(data)
-
-
-_REPORT_FIELDS = (
-    "kind",
-    "proposition",
-    "source",
-    "reported_at",
-    "occurred_at",
-    "statement",
-    "quote",
-    "url",
-    "report_id",
-)
-
-
 class _ReportAsDict(Transcoding):
+    # A report is stored as its file-format object: plain strings only, so the
+    # JSON encoder needs no further hooks for its dates and kind.
     type = Report
     name = "ledger_report"
 
-    def encode(self, obj: Report) -> dict[str, Any]:
-        return {name: getattr(obj, name) for name in _REPORT_FIELDS}
+    def encode(self, obj: Report) -> dict[str, str]:
+        return obj.to_dict()
 
-    def decode(self, data: dict[str, Any]) -> Report:
-        return Report(**data)
+    def decode(self, data: dict[str, str]) -> Report:
+        return Report.from_dict(data)
 
 
 def register_transcodings(transcoder: JSONTranscoder) -> None:
     """Teach eventsourcing's JSON transcoder the ledger's value types."""
-    for transcoding in (_DateAsISO(), _KindAsStr(), _ReportAsDict()):
-        transcoder.register(transcoding)
+    transcoder.register(_ReportAsDict())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -140,6 +141,23 @@ class Report:
     def __attrs_post_init__(self) -> None:
         # Derived once: every query compares it, often many times per report.
         object.__setattr__(self, "known_from", _time.start(self.reported_at))
+
+    @classmethod
+    def from_dict(cls, fields: Mapping[str, str]) -> Report:
+        """The report whose :meth:`to_dict` is ``fields`` (times as ISO text).
+
+        Raises InvalidReport naming the field if a value is not valid.
+        """
+        values: dict[str, Any] = dict(fields)
+        for name in ("reported_at", "occurred_at"):
+            text = values.get(name)
+            if isinstance(text, str):
+                try:
+                    values[name] = _time.parse(text)
+                except ValueError as error:
+                    msg = f"{name}: {error}"
+                    raise InvalidReport(msg, field=name) from None
+        return cls(**values)
 
     def to_dict(self) -> dict[str, str]:
         """The report as the file format's JSON object (absent fields omitted)."""

@@ -25,7 +25,7 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import IntegrityError, OperationalError, Tracking
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 
-from ledger import _time, projections
+from ledger import projections
 from ledger.events import Proposition
 from ledger.policy import BeliefPolicy, canonical_order
 from ledger.values import Entry, Report, Status, Strike
@@ -55,11 +55,7 @@ def report_to_json(report: Report) -> str:
 
 def report_from_json(text: str) -> Report:
     """The report stored by :func:`report_to_json`."""
-    fields: dict[str, Any] = json.loads(text)
-    fields["reported_at"] = _time.parse(fields["reported_at"])
-    if "occurred_at" in fields:
-        fields["occurred_at"] = _time.parse(fields["occurred_at"])
-    return Report(**fields)
+    return Report.from_dict(json.loads(text))
 
 
 class _Cursor(Protocol):
