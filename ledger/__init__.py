@@ -17,6 +17,7 @@ from ledger.errors import (
     UnknownProposition,
     UnknownReport,
 )
+from ledger.io import InvalidFile, read_reports, write_reports
 from ledger.policy import BeliefPolicy, LatestDecisiveWord, Verdict
 from ledger.values import Belief, Change, Entry, Kind, Report, Status, Strike
 
@@ -27,6 +28,7 @@ __all__ = [
     "ConflictingReport",
     "Entry",
     "InvalidArgument",
+    "InvalidFile",
     "InvalidQuery",
     "InvalidReport",
     "Kind",
@@ -40,6 +42,8 @@ __all__ = [
     "UnknownProposition",
     "UnknownReport",
     "Verdict",
+    "read_reports",
+    "write_reports",
 ]
 
 __version__ = _version("claims-ledger")
