@@ -8,7 +8,8 @@ import pty
 import subprocess
 import sys
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
+from html.parser import HTMLParser
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -443,7 +444,16 @@ def test_help_names_every_command(any_ledger: Run) -> None:
     """--help lists the commands, with exit 0."""
     done = any_ledger("--help")
     assert done.returncode == 0
-    for command in ("import", "believed", "timeline", "history", "changes", "export"):
+    commands = (
+        "import",
+        "believed",
+        "timeline",
+        "history",
+        "changes",
+        "export",
+        "report",
+    )
+    for command in commands:
         assert f"  {command} " in done.stdout
 
 
@@ -483,3 +493,91 @@ def test_export_to_a_file_picks_the_format_by_extension(
     assert text.startswith("kind,proposition,statement,source,reported_at,")
     exported = sorted(read_reports(tmp_path / "out.csv"), key=lambda r: r.report_id)
     assert exported == sorted(read_reports(FOUNDING), key=lambda r: r.report_id)
+
+
+# ---------------------------------------------------------------- report --html
+
+
+class _Page(HTMLParser):
+    """Collects an HTML page's table rows as text cells, and checks tag nesting."""
+
+    VOID = frozenset({"meta", "br"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[str] = []
+        self.rows: list[list[str]] = []
+        self.links: list[str] = []
+        self.mismatched = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "tr":
+            self.rows.append([])
+        if tag in ("td", "th"):
+            self.rows[-1].append("")
+        if tag == "a":
+            self.links.extend(value or "" for name, value in attrs if name == "href")
+        if tag not in self.VOID:
+            self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open or self.open.pop() != tag:
+            self.mismatched += 1
+
+    def handle_data(self, data: str) -> None:
+        if "td" in self.open or "th" in self.open:
+            self.rows[-1][-1] += data
+
+
+def parse_page(text: str) -> _Page:
+    """Parse ``text``, asserting that every tag is closed in order."""
+    page = _Page()
+    page.feed(text)
+    page.close()
+    assert (page.open, page.mismatched) == ([], 0)
+    return page
+
+
+def test_html_report_shows_what_was_believed(ledger_cmd: Run, tmp_path: Path) -> None:
+    """The HTML report is a well-formed page whose summary is the API's answer."""
+    ledger_cmd("import", str(FOUNDING))
+    done = ledger_cmd("report", "--html", "out.html", "--on", "2017-06-20")
+    beliefs = expected_beliefs(FOUNDING, date(2017, 6, 20))
+    end_of_day = datetime(2017, 6, 21, tzinfo=UTC)
+    known = [r for r in read_reports(FOUNDING) if r.known_from < end_of_day]
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == (
+        f"wrote out.html: {len(beliefs)} propositions, {len(known)} reports\n"
+    )
+    page = parse_page((tmp_path / "out.html").read_text(encoding="utf-8"))
+    assert page.rows[0] == [
+        "Proposition",
+        "Status",
+        "Since",
+        "Occurred",
+        "For",
+        "Against",
+    ]
+    summary = page.rows[1 : 1 + len(beliefs)]
+    assert [cells[:3] for cells in summary] == [
+        [b["proposition"], b["status"], b["since"]] for b in beliefs
+    ]
+    sources = {cells[2] for cells in page.rows if len(cells) == 5}
+    assert {r.source for r in known} <= sources
+
+
+def test_html_report_escapes_what_reports_say(ledger_cmd: Run, tmp_path: Path) -> None:
+    """Markup in reports is shown as text, and only web URLs become links."""
+    lines = row(source="<script>alert(1)</script>", url="javascript:alert(1)") + row(
+        kind="disputed", source="T", url="https://example.org/?a=1&b=2"
+    )
+    write(tmp_path / "r.jsonl", lines)
+    ledger_cmd("import", "r.jsonl")
+    text = ledger_cmd("report", "--html", "-", "--on", "2017-07-01").stdout
+    assert "<script>" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    page = parse_page(text)
+    assert [link for link in page.links if not link.startswith("#")] == [
+        "https://example.org/?a=1&b=2"
+    ]
+    assert any("javascript:alert(1)" in cells for cells in page.rows)
