@@ -26,3 +26,6 @@ class PostgresBeliefView(BeliefView, PostgresTrackingRecorder):
             "SELECT notification_id FROM {t}ledger_tracking"
             " WHERE application_name = ? FOR UPDATE"
         )
+
+    def _reset_tracking_sql(self) -> str:
+        return self._q("DELETE FROM {t}ledger_tracking WHERE application_name = ?")

@@ -29,8 +29,8 @@ _BATCH = 1000
 class ReadModel(Protocol):
     """What the :class:`~ledger.Ledger` needs from its read side."""
 
-    def catch_up(self) -> None:
-        """Apply every event recorded since the last catch-up."""
+    def catch_up(self, *, batch_size: int = _BATCH) -> int:
+        """Apply every event recorded since the last catch-up; return how many."""
 
     def saved(
         self,
@@ -88,18 +88,18 @@ class MemoryModel:
         self._position = 0
         self._last: datetime | None = None
 
-    def catch_up(self) -> None:
-        """Apply every notification after the last one applied."""
+    def catch_up(self, *, batch_size: int = _BATCH) -> int:
+        """Apply every notification after the last one applied; return how many."""
+        applied = 0
         while True:
             notifications = self._app.recorder.select_notifications(
-                start=self._position + 1, limit=_BATCH
+                start=self._position + 1, limit=batch_size
             )
             if not notifications:
-                return
+                return applied
             self._apply(self._app.mapper.to_domain_event(n) for n in notifications)
             self._position = notifications[-1].id
-            if len(notifications) < _BATCH:
-                return
+            applied += len(notifications)
 
     def saved(
         self,
@@ -176,9 +176,9 @@ class ViewModel:
         self._app = app
         self.view = view
 
-    def catch_up(self) -> None:
-        """Bring the view up to date with the event store."""
-        self.view.catch_up(self._app)
+    def catch_up(self, *, batch_size: int = _BATCH) -> int:
+        """Bring the view up to date with the event store; return how many applied."""
+        return self.view.catch_up(self._app, batch_size=batch_size)
 
     def saved(
         self,

@@ -590,6 +590,45 @@ class Ledger:
             and projections.happened_by(belief, happened)
         )
 
+    def catch_up(self, *, batch_size: int = 500) -> int:
+        """Bring the read side up to date; return how many events were applied.
+
+        Every query does this first, so calling it is never needed for correct
+        answers; a projection worker calls it to keep a shared view fresh.
+        """
+        self._check_open()
+        try:
+            return self._model.catch_up(batch_size=batch_size)
+        except (PersistenceError, sqlite3.Error) as error:
+            msg = f"could not update the view of {self!r}: {error}"
+            raise StorageError(msg) from error
+
+    def rebuild_view(self, *, batch_size: int = 500) -> int:
+        """Rebuild a persistent ledger's view from its events; return events applied.
+
+        Answers are the same before and after: the view is a pure fold of the
+        events. An in-memory ledger has no view; this re-folds nothing and
+        returns 0.
+        """
+        self._check_open()
+        if not isinstance(self._model, ViewModel):
+            return 0
+        try:
+            self._model.view.reset()
+        except (PersistenceError, sqlite3.Error) as error:
+            msg = f"could not reset the view of {self!r}: {error}"
+            raise StorageError(msg) from error
+        return self.catch_up(batch_size=batch_size)
+
+    def _subscription(self) -> Any | None:
+        """A subscription to newly recorded notifications, where pushed (PostgreSQL)."""
+        if self._target is None or not self._target.startswith(
+            ("postgresql://", "postgres://")
+        ):
+            return None
+        recorder = self._app.recorder
+        return recorder.subscribe(gt=recorder.max_notification_id())
+
     def propositions(self) -> tuple[str, ...]:
         """Every proposition key with a recorded report, sorted."""
         self._read()

@@ -159,6 +159,17 @@ class BeliefView:
             ),
         ]
 
+    def reset(self) -> None:
+        """Empty the view and its position, so the next catch-up rebuilds it."""
+        with self.datastore.transaction(commit=True) as cursor:
+            for table in ("ledger_reports", "ledger_propositions", "ledger_periods"):
+                cursor.execute(self._q(f"DELETE FROM {{t}}{table}"))
+            cursor.execute(self._reset_tracking_sql(), (TRACKING_NAME,))
+        self._cache.clear()
+
+    def _reset_tracking_sql(self) -> str:
+        return "DELETE FROM tracking WHERE application_name = ?"
+
     # -- the projection --------------------------------------------------------
 
     def position(self) -> int:
