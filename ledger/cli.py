@@ -2,8 +2,8 @@
 
 Exit codes: 0 success; 1 invalid input (nothing recorded); 2 usage error (a bad
 option, argument or date); 3 unknown proposition; 4 the ledger could not be
-opened, read or written. ``docs/cli.md`` describes every command and the
-``--json`` output.
+opened, read or written; 130 interrupted. ``docs/cli.md`` describes every
+command and the ``--json`` output.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ from ledger.io import (
 from ledger.values import Belief, Entry, Report
 
 __all__ = [
+    "EXIT_INTERRUPTED",
     "EXIT_INVALID_INPUT",
     "EXIT_OK",
     "EXIT_STORAGE",
@@ -66,6 +67,8 @@ EXIT_UNKNOWN_PROPOSITION = 3
 """``timeline`` or ``history`` was asked about a proposition with no reports."""
 EXIT_STORAGE = 4
 """The ledger could not be opened, read or written."""
+EXIT_INTERRUPTED = 130
+"""Interrupted (Ctrl-C); an import can be run again to complete it."""
 
 _SHOWN_ERRORS = 50
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -728,4 +731,14 @@ def report(out: str, on: TimePoint | None, db: str | None) -> None:
 
 def main(argv: Sequence[str] | None = None, *, prog_name: str = "ledger") -> None:
     """Run the ``ledger`` command line and exit (the console script's entry point)."""
-    cli.main(args=None if argv is None else list(argv), prog_name=prog_name)
+    args = None if argv is None else list(argv)
+    try:
+        result = cli.main(args=args, prog_name=prog_name, standalone_mode=False)
+    except click.Abort:
+        # Ctrl-C: the shell's convention (128 + SIGINT), not "invalid input".
+        click.echo("Aborted!", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    sys.exit(result if isinstance(result, int) else EXIT_OK)

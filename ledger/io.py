@@ -306,7 +306,7 @@ _KINDS = tuple(kind.value for kind in Kind)
 _BOM = "\ufeff"
 _TIMES = ("reported_at", "occurred_at")
 
-Problem = tuple[str | None, str]
+_Problem = tuple[str | None, str]
 
 
 def _check_field(name: str, value: object, *, empty: str) -> tuple[object, str | None]:
@@ -353,9 +353,9 @@ class _Given:
 
 def _report_from(
     row: Mapping[str, object], *, csv_cells: bool
-) -> tuple[Report | _Given | None, list[Problem]]:
+) -> tuple[Report | _Given | None, list[_Problem]]:
     """Build a report from a line's fields, or list every problem with them."""
-    problems: list[Problem] = []
+    problems: list[_Problem] = []
     values: dict[str, Any] = {}
     for name in FIELDS:
         value = row.get(name, _MISSING)
@@ -400,7 +400,7 @@ class _Pairs(list[tuple[str, Any]]):
     """A JSON object as its key/value pairs, so duplicate keys can be seen."""
 
 
-def _jsonl_line(line: _Line) -> tuple[Report | _Given | None, list[Problem]]:
+def _jsonl_line(line: _Line) -> tuple[Report | _Given | None, list[_Problem]]:
     assert line.text is not None
     if line.text.startswith(_BOM):
         problem = (
@@ -429,7 +429,7 @@ def _jsonl_line(line: _Line) -> tuple[Report | _Given | None, list[Problem]]:
             (None, f"expected a JSON object, found {_json_type(parsed)}{hint}")
         ]
     row: dict[str, object] = {}
-    problems: list[Problem] = []
+    problems: list[_Problem] = []
     for key, value in parsed:
         if key in row:
             problems.append(
@@ -444,7 +444,7 @@ def _jsonl_line(line: _Line) -> tuple[Report | _Given | None, list[Problem]]:
 
 def _scan_jsonl(
     lines: Iterator[_Line],
-) -> Iterator[tuple[int, Report | _Given | Problem]]:
+) -> Iterator[tuple[int, Report | _Given | _Problem]]:
     for line in lines:
         if line.text is None:
             assert line.problem is not None
@@ -514,7 +514,7 @@ def _csv_problem(error: csv.Error) -> str:
 
 def _scan_csv(
     lines: Iterator[_Line],
-) -> Iterator[tuple[int, Report | _Given | Problem]]:
+) -> Iterator[tuple[int, Report | _Given | _Problem]]:
     # csv's default cell limit (128 KiB) is below the line limit; raise it
     # (never lower it) so any line this module accepts can be one cell.
     if csv.field_size_limit() < MAX_LINE_BYTES:
@@ -569,7 +569,7 @@ def _scan_csv(
             yield start, report
 
 
-def _header_problems(header: list[str]) -> list[Problem]:
+def _header_problems(header: list[str]) -> list[_Problem]:
     if not any(name in FIELDS for name in header):
         hint = ""
         if header[0].startswith(("{", "[")):
@@ -583,7 +583,7 @@ def _header_problems(header: list[str]) -> list[Problem]:
             f"found {found}{hint}"
         )
         return [(None, problem)]
-    problems: list[Problem] = []
+    problems: list[_Problem] = []
     seen: set[str] = set()
     for name in header:
         if name in seen:

@@ -16,8 +16,10 @@ from typing import Any
 
 import pytest
 
+import ledger.cli
 from ledger import Ledger
 from ledger.cli import (
+    EXIT_INTERRUPTED,
     EXIT_INVALID_INPUT,
     EXIT_STORAGE,
     EXIT_UNKNOWN_PROPOSITION,
@@ -581,3 +583,37 @@ def test_html_report_escapes_what_reports_say(ledger_cmd: Run, tmp_path: Path) -
         "https://example.org/?a=1&b=2"
     ]
     assert any("javascript:alert(1)" in cells for cells in page.rows)
+
+
+def test_interrupted_command_exits_130(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C exits with 130, not with the code for invalid input."""
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ledger.cli, "check_reports", interrupted)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as caught:
+        ledger.cli.main(["import", str(FOUNDING)])
+    assert caught.value.code == EXIT_INTERRUPTED
+    assert capsys.readouterr().err.endswith("Aborted!\n")
+
+
+def test_main_exits_with_the_command_status(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In-process, main() exits 0 on success and with the error's code on failure."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("LEDGER_DB", raising=False)
+    for argv, code in (
+        (["import", str(FOUNDING)], 0),
+        (["timeline", "no-such-key"], EXIT_UNKNOWN_PROPOSITION),
+        (["--help"], 0),
+        (["believed"], EXIT_USAGE),
+    ):
+        with pytest.raises(SystemExit) as caught:
+            ledger.cli.main(argv)
+        assert caught.value.code == code, argv
+    assert "no report about 'no-such-key'" in capsys.readouterr().err
