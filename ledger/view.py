@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sqlite3
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
@@ -161,7 +162,7 @@ class BeliefView:
 
     def reset(self) -> None:
         """Empty the view and its position, so the next catch-up rebuilds it."""
-        with self.datastore.transaction(commit=True) as cursor:
+        with self._write_transaction() as cursor:
             for table in ("ledger_reports", "ledger_propositions", "ledger_periods"):
                 cursor.execute(self._q(f"DELETE FROM {{t}}{table}"))
             cursor.execute(self._reset_tracking_sql(), (TRACKING_NAME,))
@@ -169,6 +170,13 @@ class BeliefView:
 
     def _reset_tracking_sql(self) -> str:
         return "DELETE FROM tracking WHERE application_name = ?"
+
+    def _write_transaction(self) -> contextlib.AbstractContextManager[Any]:
+        """A transaction that will write: committed on success, else rolled back."""
+        return cast(
+            "contextlib.AbstractContextManager[Any]",
+            self.datastore.transaction(commit=True),
+        )
 
     # -- the projection --------------------------------------------------------
 
@@ -232,7 +240,7 @@ class BeliefView:
         Raises IntegrityError, applying nothing, unless the view's position is
         still ``expected_position`` when the transaction writes.
         """
-        with self.datastore.transaction(commit=True) as cursor:
+        with self._write_transaction() as cursor:
             self._lock_position(cursor, expected_position)
             versions: dict[str, int] = {}
             rows = []
@@ -461,3 +469,25 @@ class _SQLiteBeliefView(BeliefView, SQLiteTrackingRecorder):
     def __init__(self, datastore: SQLiteDatastore, policy: BeliefPolicy) -> None:
         SQLiteTrackingRecorder.__init__(self, datastore)
         BeliefView.__init__(self, policy)
+
+    @contextlib.contextmanager
+    def _write_transaction(self) -> Iterator[Any]:
+        # BEGIN IMMEDIATE takes the write lock first, waiting for other writers.
+        # A deferred transaction that reads the position before writing would
+        # fail at once ("database is locked") if another process committed
+        # in between, instead of waiting its turn.
+        with self.datastore.get_connection(commit=True) as connection:
+            cursor = connection.cursor()
+            try:
+                cursor.execute("BEGIN IMMEDIATE")
+                yield cursor
+                connection.commit()
+            except sqlite3.IntegrityError as error:
+                connection.rollback()
+                raise IntegrityError(error) from error
+            except sqlite3.OperationalError as error:
+                connection.rollback()
+                raise OperationalError(error) from error
+            except BaseException:
+                connection.rollback()
+                raise
