@@ -617,3 +617,20 @@ def test_main_exits_with_the_command_status(
             ledger.cli.main(argv)
         assert caught.value.code == code, argv
     assert "no report about 'no-such-key'" in capsys.readouterr().err
+
+
+def test_recorded_answers_as_the_ledger_stood(ledger_cmd: Run, tmp_path: Path) -> None:
+    """With --recorded T, reports recorded after T are not seen (an audit)."""
+    write(tmp_path / "first.jsonl", row())
+    write(tmp_path / "later.jsonl", row(kind="refuted", source="T"))
+    ledger_cmd("import", "first.jsonl")
+    (entry,) = entries_of(tmp_path / "ledger.db")
+    ledger_cmd("import", "later.jsonl")
+    then = entry.recorded_at.isoformat()
+    found = ledger_cmd("believed", "--on", "2017-07-01", "--recorded", then, "--json")
+    with Ledger.open(tmp_path / "ledger.db") as ledger:
+        expected = ledger.beliefs(on=date(2017, 7, 1), recorded=entry.recorded_at)
+        now = ledger.beliefs(on=date(2017, 7, 1))
+    assert json.loads(found.stdout) == [belief_to_dict(b) for b in expected]
+    assert [b.status.value for b in expected] == ["claimed"]
+    assert [b.status.value for b in now] == ["refuted"]

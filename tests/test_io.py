@@ -719,3 +719,82 @@ def test_read_reports_is_lazy(tmp_path: Path) -> None:
     reports = read_reports(tmp_path / "missing.jsonl")
     with pytest.raises(FileNotFoundError):
         next(reports)
+
+
+def test_a_huge_line_is_skipped_in_bounded_reads() -> None:
+    """A 64 MiB line without a break is measured and refused, never held whole."""
+
+    class HugeLine:
+        """A seekable binary stream: one line of 64 MiB of 'x', then a valid line."""
+
+        size = 64 * 1024 * 1024
+        tail = jsonl(GOOD).encode()
+
+        def __init__(self) -> None:
+            self.position = 0
+            self.largest_read = 0
+
+        def read(self, size: int = -1) -> bytes:
+            return b"" if size == 0 else self.readline(size)
+
+        def readline(self, size: int = -1) -> bytes:
+            assert size > 0, "an unbounded read"
+            self.largest_read = max(self.largest_read, size)
+            if self.position < self.size:
+                chunk = min(size, self.size - self.position)
+                self.position += chunk
+                return b"x" * chunk + (b"\n" if self.position == self.size else b"")
+            start = self.position - self.size
+            line = self.tail[start : start + size]
+            self.position += len(line)
+            return line
+
+        def seekable(self) -> bool:
+            return True
+
+        def tell(self) -> int:
+            return self.position
+
+        def seek(self, offset: int, whence: int = 0) -> int:
+            self.position = offset
+            return offset
+
+    stream = HugeLine()
+    errors: list[InvalidReport] = []
+    source: Any = stream  # duck-typed: read, readline, seek, tell, seekable
+    reports = list(
+        read_reports(source, format="jsonl", skip_invalid=True, errors=errors)
+    )
+    assert [report.source for report in reports] == [GOOD["source"]]
+    expected = (
+        f"the line is too long: expected at most {ledger_io.MAX_LINE_BYTES} bytes "
+        f"(1 MiB) per line, found {HugeLine.size} bytes"
+    )
+    assert [(e.line, e.message) for e in errors] == [(1, expected)]
+    assert stream.largest_read <= ledger_io.MAX_LINE_BYTES + 2
+
+
+def test_csv_cells_may_be_as_long_as_a_line(tmp_path: Path) -> None:
+    """A CSV cell beyond csv's own 128 KiB default limit reads and writes back."""
+    quote = "q" * 500_000
+    report = Report(Kind.CLAIMED, "p", "S", date(2017, 6, 16), quote=quote)
+    write_reports([report], tmp_path / "big.csv")
+    assert list(read_reports(tmp_path / "big.csv")) == [report]
+
+
+def test_csv_quotes_every_awkward_cell(tmp_path: Path) -> None:
+    """Commas, quotes, CR, LF and CRLF inside cells survive a CSV round trip."""
+    awkward = [
+        "a,b",
+        'say "hi"',
+        "carriage\rreturn",
+        "two\nlines",
+        "crlf\r\nhere",
+        " pad ",
+    ]
+    reports = [
+        Report(Kind.CLAIMED, f"p{n}", "S", date(2017, 6, 16), quote=text)
+        for n, text in enumerate(awkward)
+    ]
+    assert write_reports(reports, tmp_path / "awkward.csv") == len(reports)
+    assert list(read_reports(tmp_path / "awkward.csv")) == reports
