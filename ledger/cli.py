@@ -16,7 +16,7 @@ import os
 import sys
 import tempfile
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -36,6 +36,7 @@ from ledger.errors import (
 )
 from ledger.io import (
     Format,
+    Held,
     InvalidFile,
     belief_to_dict,
     change_to_dict,
@@ -286,12 +287,12 @@ def import_(
     are skipped, so re-running an interrupted import completes it.
     """
     with _sources(files) as sources, _ledger(db, create=True) as ledger:
-        existing = {entry.report.report_id: entry.report for entry in ledger.entries()}
+        held = _held_in(ledger)
         passes = 1 if skip_invalid else 2
         total = sum(source.size() for source in sources) * passes
         with _progress(total) as progress, _errors_as_exit_codes():
             if not skip_invalid:
-                _check_all(sources, fmt, progress, existing)
+                _check_all(sources, fmt, progress, held)
             skipped = _Tally()
             read = 0
 
@@ -305,7 +306,7 @@ def import_(
                         skip_invalid=True,
                         errors=skipped,
                         progress=progress,
-                        existing=existing,
+                        held=held,
                     ):
                         read += 1
                         yield report
@@ -322,11 +323,22 @@ def import_(
             click.echo(line, err=True)
 
 
+def _held_in(ledger: Ledger) -> Held:
+    """Look report ids up in ``ledger``, a batch at a time."""
+
+    def held(report_ids: Collection[str]) -> dict[str, Report]:
+        # The read model answers from its index; Ledger has no public lookup yet.
+        found = ledger._model.held(report_ids)
+        return {report_id: report for report_id, (report, _) in found.items()}
+
+    return held
+
+
 def _check_all(
     sources: Sequence[_Source],
     fmt: Format | None,
     progress: Callable[[int], None] | None,
-    existing: dict[str, Report],
+    held: Held,
 ) -> None:
     failures: list[InvalidFile] = []
     for source in sources:
@@ -337,7 +349,7 @@ def _check_all(
                 format=fmt,
                 max_errors=_SHOWN_ERRORS,
                 progress=progress,
-                existing=existing,
+                held=held,
             )
         except InvalidFile as failure:
             failures.append(failure)

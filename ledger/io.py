@@ -17,12 +17,20 @@ import contextlib
 import csv
 import difflib
 import io
+import itertools
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import IO, Any, Literal
+from collections.abc import (
+    Callable,
+    Collection,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
+from typing import IO, Any, Literal, TypeVar
 
 import attrs
 
@@ -37,6 +45,7 @@ __all__ = [
     "MAX_LINE_BYTES",
     "REQUIRED",
     "Format",
+    "Held",
     "InvalidFile",
     "Source",
     "belief_to_dict",
@@ -53,6 +62,9 @@ Format = Literal["jsonl", "csv"]
 
 Source = str | os.PathLike[str] | IO[bytes] | IO[str]
 """Where reports are read from: a path, or an open binary or text file."""
+
+Held = Callable[[Collection[str]], Mapping[str, Report]]
+"""Looks up report ids: returns the reports held under any of the ids given."""
 
 FIELDS: tuple[str, ...] = (
     "kind",
@@ -83,6 +95,8 @@ _EXTENSIONS: dict[str, Format] = {
     ".csv": "csv",
 }
 _SKIP_CHUNK = 64 * 1024
+_LOOKUP_BATCH = 1000
+_T = TypeVar("_T")
 _SHOW_CHARS = 60
 
 
@@ -615,9 +629,43 @@ def _scan(
     source: _Input,
     fmt: Format,
     progress: Callable[[int], None] | None,
-    existing: Mapping[str, Report] | None,
+    held: Held | None,
 ) -> Iterator[Report | InvalidReport]:
     """One pass over a file: each valid report, or each problem, in file order."""
+    items = _scan_file(source, fmt, progress)
+    if held is None:
+        for _, item in items:
+            yield item
+        return
+    # Ask about held reports a chunk at a time: one lookup per chunk, and
+    # never more than a chunk in memory.
+    for chunk in _batched(items, _LOOKUP_BATCH):
+        ids = {item.report_id for _, item in chunk if isinstance(item, Report)}
+        known = held(ids) if ids else {}
+        for number, item in chunk:
+            other = known.get(item.report_id) if isinstance(item, Report) else None
+            if other is not None and other != item:
+                assert isinstance(item, Report)
+                message = (
+                    f"report_id {_show(item.report_id)} must name one report, but "
+                    f"the ledger holds a different report with it: {other.to_dict()}"
+                )
+                yield InvalidReport(
+                    message, field="report_id", path=source.name, line=number
+                )
+            else:
+                yield item
+
+
+def _batched(items: Iterator[_T], size: int) -> Iterator[list[_T]]:
+    # itertools.batched arrives in Python 3.12.
+    while chunk := list(itertools.islice(items, size)):
+        yield chunk
+
+
+def _scan_file(
+    source: _Input, fmt: Format, progress: Callable[[int], None] | None
+) -> Iterator[tuple[int, Report | InvalidReport]]:
     source.stream.seek(source.start)
     lines = _physical_lines(source.stream, progress)
     scan = _scan_jsonl(lines) if fmt == "jsonl" else _scan_csv(lines)
@@ -625,36 +673,31 @@ def _scan(
     # own id can name two different reports, so only those are remembered.
     chosen: dict[str, tuple[str, int]] = {}
     for number, item in scan:
-        if isinstance(item, Report | _Given):
-            report = item if isinstance(item, Report) else item.report
-            held = None if existing is None else existing.get(report.report_id)
-            if held is not None and held != report:
+        if isinstance(item, _Given):
+            report = item.report
+            content = _content_id(report)
+            earlier = chosen.setdefault(report.report_id, (content, number))
+            if report.report_id != content and earlier[0] != content:
                 message = (
-                    f"report_id {_show(report.report_id)} must name one report, but "
-                    f"the ledger holds a different report with it: {held.to_dict()}"
+                    f"report_id {_show(report.report_id)} must name one report, "
+                    f"but line {earlier[1]} gives it to a different report"
                 )
-                yield InvalidReport(
-                    message, field="report_id", path=source.name, line=number
+                yield (
+                    number,
+                    InvalidReport(
+                        message, field="report_id", path=source.name, line=number
+                    ),
                 )
-                continue
-            if isinstance(item, _Given):
-                content = _content_id(report)
-                if report.report_id != content:
-                    earlier = chosen.setdefault(report.report_id, (content, number))
-                    if earlier[0] != content:
-                        message = (
-                            f"report_id {_show(report.report_id)} must name one "
-                            f"report, but line {earlier[1]} gives it to a different "
-                            "report"
-                        )
-                        yield InvalidReport(
-                            message, field="report_id", path=source.name, line=number
-                        )
-                        continue
-            yield report
+            else:
+                yield number, report
+        elif isinstance(item, Report):
+            yield number, item
         else:
             field, message = item
-            yield InvalidReport(message, field=field, path=source.name, line=number)
+            yield (
+                number,
+                InvalidReport(message, field=field, path=source.name, line=number),
+            )
 
 
 def _head(source: _Input) -> bytes:
@@ -669,12 +712,12 @@ def _collect(
     fmt: Format,
     max_errors: int,
     progress: Callable[[int], None] | None,
-    existing: Mapping[str, Report] | None,
+    held: Held | None,
 ) -> InvalidFile | None:
     errors: list[InvalidReport] = []
     count = 0
     lines: set[int] = set()
-    for item in _scan(opened, fmt, progress, existing):
+    for item in _scan(opened, fmt, progress, held):
         if isinstance(item, InvalidReport):
             count += 1
             lines.add(item.line or 0)
@@ -691,7 +734,7 @@ def check_reports(
     format: Format | None = None,
     max_errors: int = MAX_ERRORS,
     progress: Callable[[int], None] | None = None,
-    existing: Mapping[str, Report] | None = None,
+    held: Held | None = None,
     name: str | None = None,
 ) -> None:
     """Check every line of a report file, raising :class:`InvalidFile` if any is bad.
@@ -701,14 +744,14 @@ def check_reports(
     ``.csv``), else the content (a line starting ``{`` is JSON Lines).
     ``max_errors`` bounds how many problems the error keeps (all are counted);
     ``progress`` is called with the number of bytes read after each line.
-    ``existing`` maps the ``report_id`` of reports already held (in a ledger,
-    say) to the report; a line giving one of those ids to a different report is
-    an error. ``name`` is the file's name in error messages (default: its path,
-    or the open file's ``name``).
+    ``held``, given report ids, returns the reports already held under any of
+    them (in a ledger, say): a line giving one of those ids to a different
+    report is then an error. ``name`` is the file's name in error messages
+    (default: its path, or the open file's ``name``).
     """
     with _opened(source, name) as opened:
         fmt = _format_of(format, opened, _head(opened))
-        invalid = _collect(opened, fmt, max_errors, progress, existing)
+        invalid = _collect(opened, fmt, max_errors, progress, held)
     if invalid is not None:
         raise invalid
 
@@ -721,7 +764,7 @@ def read_reports(
     errors: list[InvalidReport] | None = None,
     max_errors: int = MAX_ERRORS,
     progress: Callable[[int], None] | None = None,
-    existing: Mapping[str, Report] | None = None,
+    held: Held | None = None,
     name: str | None = None,
 ) -> Iterator[Report]:
     """Yield the reports of a JSON Lines or CSV file, one line at a time.
@@ -735,18 +778,18 @@ def read_reports(
 
     ``source`` is a path or an open file (binary or text; a stream that cannot
     seek, such as stdin, is first copied to a temporary file). ``format``,
-    ``max_errors``, ``progress``, ``existing`` and ``name`` are as for
+    ``max_errors``, ``progress``, ``held`` and ``name`` are as for
     :func:`check_reports`. The file is read when iteration starts.
     """
     with _opened(source, name) as opened:
         fmt = _format_of(format, opened, _head(opened))
         if not skip_invalid:
-            invalid = _collect(opened, fmt, max_errors, progress, existing)
+            invalid = _collect(opened, fmt, max_errors, progress, held)
             if invalid is not None:
                 if errors is not None:
                     errors.extend(invalid.errors)
                 raise invalid
-        for item in _scan(opened, fmt, progress, existing):
+        for item in _scan(opened, fmt, progress, held):
             if isinstance(item, Report):
                 yield item
             elif errors is not None:

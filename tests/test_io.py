@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Collection
 from datetime import UTC, date, datetime, timedelta, timezone
 from itertools import islice
 from pathlib import Path
@@ -458,9 +459,17 @@ def test_conflicting_report_ids_in_one_file(tmp_path: Path, ledger: Ledger) -> N
 def test_report_id_taken_in_the_ledger(tmp_path: Path, ledger: Ledger) -> None:
     """Checked against a ledger's reports, a reused report_id is refused up front."""
     ledger.claim("other", source="s", reported_at=date(2017, 1, 1), report_id="r1")
-    held = {entry.report.report_id: entry.report for entry in ledger.entries()}
+    reports = {entry.report.report_id: entry.report for entry in ledger.entries()}
+    asked: list[set[str]] = []
+
+    def held(report_ids: Collection[str]) -> dict[str, Report]:
+        asked.append(set(report_ids))
+        return {i: reports[i] for i in report_ids if i in reports}
+
     path = write(tmp_path, "r.jsonl", jsonl(GOOD, {**GOOD, "report_id": "r1"}))
-    errors = import_fails(ledger, path, existing=held).errors
+    errors = import_fails(ledger, path, held=held).errors
+    assert len(asked) == 1  # one lookup for the whole (small) file
+    assert "r1" in asked[0]
     assert [(e.line, e.field) for e in errors] == [(2, "report_id")]
     assert "the ledger holds a different report with it" in errors[0].message
 
