@@ -120,7 +120,8 @@ _db_option = click.option(
     "db",
     metavar="PATH",
     default=None,
-    help="The ledger: a SQLite file [default: $LEDGER_DB, else ./ledger.db].",
+    help="The ledger: a SQLite file or postgresql:// URL "
+    "[default: $LEDGER_DB, else ./ledger.db].",
 )
 _json_option = click.option(
     "--json",
@@ -144,7 +145,7 @@ _recorded_option = click.option(
     envvar="LEDGER_DB",
     default="ledger.db",
     show_default=True,
-    help="The ledger: a SQLite file (or set LEDGER_DB).",
+    help="The ledger: a SQLite file or postgresql:// URL (or set LEDGER_DB).",
 )
 @click.version_option(package_name="claims-ledger", prog_name="ledger")
 @click.pass_context
