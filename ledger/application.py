@@ -9,6 +9,7 @@ other processes' writes are seen and this process reads its own writes.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import urllib.parse
@@ -46,7 +47,7 @@ from ledger.view import BeliefView
 
 __all__ = ["Ledger"]
 
-_CATCH_UP_BATCH = 1000
+_SETUP_LOCK = 0x1ED6E5  # advisory lock key for creating a ledger's tables
 _SAVE_RETRIES = 20
 
 
@@ -116,11 +117,20 @@ def _postgres_env(url: str) -> dict[str, str]:
     }
     if "schema" in query:
         env["POSTGRES_SCHEMA"] = query["schema"][-1]
-        _create_schema(env)
     return env
 
 
-def _create_schema(env: dict[str, str]) -> None:
+@contextlib.contextmanager
+def _setting_up(env: dict[str, str]) -> Iterator[None]:
+    """Hold PostgreSQL's set-up lock while tables are created (no-op elsewhere).
+
+    Processes opening one ledger at once would otherwise run their CREATE ...
+    IF NOT EXISTS statements concurrently, which PostgreSQL can refuse ("tuple
+    concurrently updated"). The schema named in the URL is created here too.
+    """
+    if env["PERSISTENCE_MODULE"] != "eventsourcing.postgres":
+        yield
+        return
     try:
         import psycopg
         from psycopg import sql
@@ -130,7 +140,7 @@ def _create_schema(env: dict[str, str]) -> None:
         )
         raise StorageError(msg) from error
     try:
-        with psycopg.connect(
+        connection = psycopg.connect(
             dbname=env["POSTGRES_DBNAME"],
             host=env["POSTGRES_HOST"],
             port=env["POSTGRES_PORT"],
@@ -138,15 +148,22 @@ def _create_schema(env: dict[str, str]) -> None:
             password=env["POSTGRES_PASSWORD"],
             connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
             autocommit=True,
-        ) as connection:
-            connection.execute(
-                sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
-                    sql.Identifier(env["POSTGRES_SCHEMA"])
-                )
-            )
+        )
     except psycopg.Error as error:
-        msg = f"cannot create schema {env['POSTGRES_SCHEMA']!r}: {error}"
+        msg = f"cannot connect to PostgreSQL: {error}"
         raise StorageError(msg) from error
+    with connection:
+        connection.execute("SELECT pg_advisory_lock(%s)", (_SETUP_LOCK,))
+        try:
+            if "POSTGRES_SCHEMA" in env:
+                connection.execute(
+                    sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
+                        sql.Identifier(env["POSTGRES_SCHEMA"])
+                    )
+                )
+            yield
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(%s)", (_SETUP_LOCK,))
 
 
 def _redact(url: str) -> str:
@@ -191,13 +208,15 @@ class Ledger:
         self._closed = False
         where = "memory" if target is None else _redact(os.fspath(target))
         try:
-            self._app = _EventStore(env=_env_for(target))
+            env = _env_for(target)
             self._model: ReadModel
-            if target is None:
-                self._model = MemoryModel(self._app)
-            else:
-                view = BeliefView.for_application(self._app, self.policy)
-                self._model = ViewModel(self._app, view)
+            with _setting_up(env):
+                self._app = _EventStore(env=env)
+                if target is None:
+                    self._model = MemoryModel(self._app)
+                else:
+                    view = BeliefView.for_application(self._app, self.policy)
+                    self._model = ViewModel(self._app, view)
             self._model.catch_up()
         except (PersistenceError, sqlite3.Error, OSError) as error:
             msg = f"cannot open ledger {where!r}: {error}"
