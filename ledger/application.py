@@ -648,6 +648,18 @@ class Ledger:
         recorder = self._app.recorder
         return recorder.subscribe(gt=recorder.max_notification_id())
 
+    def held(self, report_ids: Iterable[str]) -> dict[str, Report]:
+        """The reports this ledger holds among ``report_ids``, by id (struck included).
+
+        Lets an importer find which reports are already recorded, or which ids
+        are taken, without recording anything.
+        """
+        self._read()
+        return {
+            report_id: report
+            for report_id, (report, _struck) in self._model.held(report_ids).items()
+        }
+
     def propositions(self) -> tuple[str, ...]:
         """Every proposition key with a recorded report, sorted."""
         self._read()

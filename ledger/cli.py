@@ -16,7 +16,7 @@ import os
 import sys
 import tempfile
 import unicodedata
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -326,13 +326,7 @@ def import_(
 
 def _held_in(ledger: Ledger) -> Held:
     """Look report ids up in ``ledger``, a batch at a time."""
-
-    def held(report_ids: Collection[str]) -> dict[str, Report]:
-        # The read model answers from its index; Ledger has no public lookup yet.
-        found = ledger._model.held(report_ids)
-        return {report_id: report for report_id, (report, _) in found.items()}
-
-    return held
+    return ledger.held
 
 
 def _check_all(

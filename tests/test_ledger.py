@@ -332,3 +332,13 @@ def test_repr_names_the_store(tmp_path: Path) -> None:
     assert repr(Ledger()) == "<Ledger memory>"
     with Ledger.open(tmp_path / "c.db") as ledger:
         assert repr(ledger) == f"<Ledger {tmp_path / 'c.db'}>"
+
+
+def test_held_looks_reports_up_by_id(ledger: Ledger) -> None:
+    """held() returns the held reports among the ids asked, struck ones included."""
+    kept = ledger.claim(KEY, source="RU", reported_at=date(2017, 6, 16))
+    struck = ledger.dispute(KEY, source="US", reported_at=date(2017, 6, 17))
+    ledger.strike(struck, reason="wrong source")
+    found = ledger.held([kept, struck, "unknown-id"])
+    assert set(found) == {kept, struck}
+    assert found[kept].source == "RU"
