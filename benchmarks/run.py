@@ -320,10 +320,13 @@ def phase_ledger_sqlite_rebuild(args: argparse.Namespace) -> list[Row]:
         connection.execute(
             "DELETE FROM tracking WHERE application_name = 'ledger-belief-view'"
         )
-    with timer() as took:
-        ledger = Ledger.open(copy)
-    ledger.close()
-    copy.unlink()
+    try:
+        with timer() as took:
+            ledger = Ledger.open(copy)
+        ledger.close()
+    finally:
+        for made in copy.parent.glob(copy.name + "*"):
+            made.unlink()
     return [
         Row("ledger sqlite: view rebuild", args.reports, took[0], "s"),
         Row(
@@ -478,6 +481,16 @@ def main(argv: list[str] | None = None) -> None:
         " $PGPASSWORD",
     )
     parser.add_argument("--json", type=Path, help="also write the rows here")
+    parser.add_argument(
+        "--include",
+        type=Path,
+        action="append",
+        default=[],
+        help="rows from an earlier --json file to show (and compare) with these",
+    )
+    parser.add_argument(
+        "--phases", help="comma-separated phases to run instead of --only's"
+    )
     parser.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -505,11 +518,21 @@ def main(argv: list[str] | None = None) -> None:
             Row("generate file", args.reports, args.reports / took[0], "reports/s")
         )
     size = args.file.stat().st_size / 2**20
+    for earlier in args.include:
+        rows += [Row(**fields) for fields in json.loads(earlier.read_text())]
     phases: list[str] = []
-    if args.only in ("all", "baselines"):
-        phases += BASELINE_PHASES
-    if args.only in ("all", "ledger"):
-        phases += [p for p in LEDGER_PHASES if p != "ledger-postgres" or args.postgres]
+    if args.phases is not None:
+        phases = [name for name in args.phases.split(",") if name]
+        unknown = sorted(set(phases) - set(PHASES))
+        if unknown:
+            parser.error(f"unknown phases {unknown}; known: {sorted(PHASES)}")
+    else:
+        if args.only in ("all", "baselines"):
+            phases += BASELINE_PHASES
+        if args.only in ("all", "ledger"):
+            phases += [
+                p for p in LEDGER_PHASES if p != "ledger-postgres" or args.postgres
+            ]
     for name in phases:
         rows += run_phase(name, args)
     print(f"machine: {machine()}")
@@ -517,7 +540,7 @@ def main(argv: list[str] | None = None) -> None:
         f"data: {args.reports:,} reports over {args.propositions:,} propositions,"
         f" seed {args.seed}, {size:.0f} MiB of JSON Lines"
     )
-    if args.only != "baselines" and not args.postgres:
+    if args.phases is None and args.only != "baselines" and not args.postgres:
         print(
             "ledger postgres: skipped (no --postgres URL or $LEDGER_TEST_POSTGRES_URL)"
         )
