@@ -264,16 +264,16 @@ def test_concurrent_writer_conflict_is_retried(
     mine, theirs = open_ledger(), open_ledger()
     mine.claim(KEY, source="RU", reported_at=date(2017, 6, 16))
     theirs.propositions()  # catch up to version 1
-    original_save = mine._app.save
+    original_save = mine._app.events.put
     calls: list[tuple[Any, ...]] = []
 
-    def racing_save(*events: Any) -> Any:
+    def racing_save(events: Any, **kwargs: Any) -> Any:
         if not calls:
             theirs.dispute(KEY, source="US", reported_at=date(2017, 6, 17))
         calls.append(events)
-        return original_save(*events)
+        return original_save(events, **kwargs)
 
-    mine._app.save = racing_save  # type: ignore[method-assign,assignment]
+    mine._app.events.put = racing_save  # type: ignore[method-assign,assignment]
     mine.refute(KEY, source="IS", reported_at=date(2017, 9, 28))
     assert len(calls) == 2
     assert [e.report.source for e in mine.history(KEY)] == ["RU", "US", "IS"]
