@@ -51,8 +51,10 @@ class ReadModel(Protocol):
     def entries(self, key: str) -> list[Entry]:
         """The entries about ``key`` in reported order (empty if unknown)."""
 
-    def all_entries(self) -> Iterator[tuple[str, list[Entry]]]:
-        """Every proposition's entries, by key."""
+    def all_entries(
+        self, *, known_by: datetime | None = None
+    ) -> Iterator[tuple[str, list[Entry]]]:
+        """Every proposition's entries by key; may omit those after ``known_by``."""
 
     def last_recorded(self) -> datetime | None:
         """The latest system time of any event held."""
@@ -159,8 +161,10 @@ class MemoryModel:
         held = self._held.get(key)
         return [] if held is None else held.entries()
 
-    def all_entries(self) -> Iterator[tuple[str, list[Entry]]]:
-        """Every proposition's entries, by key."""
+    def all_entries(
+        self, *, known_by: datetime | None = None
+    ) -> Iterator[tuple[str, list[Entry]]]:
+        """Every proposition's entries by key; may omit those after ``known_by``."""
         for key in self.keys():
             yield key, self._held[key].entries()
 
@@ -204,9 +208,11 @@ class ViewModel:
         """The entries about ``key`` in reported order (empty if unknown)."""
         return self.view.entries(key)
 
-    def all_entries(self) -> Iterator[tuple[str, list[Entry]]]:
-        """Every proposition's entries, by key."""
-        return self.view.all_entries()
+    def all_entries(
+        self, *, known_by: datetime | None = None
+    ) -> Iterator[tuple[str, list[Entry]]]:
+        """Every proposition's entries by key; may omit those after ``known_by``."""
+        return self.view.all_entries(known_by=known_by)
 
     def last_recorded(self) -> datetime | None:
         """The latest system time of any event held."""

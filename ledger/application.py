@@ -509,7 +509,7 @@ class Ledger:
         held_at = self._recorded(recorded)
         self._read()
         result = []
-        for key, entries in self._model.all_entries():
+        for key, entries in self._model.all_entries(known_by=cutoff):
             reports = projections.active_reports(entries, recorded=held_at)
             belief = projections.belief_at(key, reports, cutoff, self.policy)
             if belief.status is not Status.UNKNOWN:

@@ -404,19 +404,45 @@ class BeliefView:
             " FROM {t}ledger_reports WHERE proposition = ?",
             (key,),
         )
-        return _entries(rows)
+        return self._entries(rows)
 
-    def all_entries(self) -> Iterator[tuple[str, list[Entry]]]:
-        """Every proposition's entries, by key."""
-        rows = self._select(
+    def all_entries(
+        self, *, known_by: datetime | None = None
+    ) -> Iterator[tuple[str, list[Entry]]]:
+        """Every proposition's entries, by key (only those known by ``known_by``)."""
+        sql = (
             "SELECT proposition, payload, recorded_at, struck_at, strike_reason,"
             " report_id FROM {t}ledger_reports"
         )
+        params: tuple[int, ...] = ()
+        if known_by is not None:
+            sql += " WHERE known_from <= ?"
+            params = (micros(known_by),)
         grouped: dict[str, list[Any]] = {}
-        for row in rows:
+        for row in self._select(sql, params):
             grouped.setdefault(row["proposition"], []).append(row)
         for key in sorted(grouped):
-            yield key, _entries(grouped[key])
+            yield key, self._entries(grouped[key])
+
+    def _entries(self, rows: Iterable[Any]) -> list[Entry]:
+        found = []
+        for row in rows:
+            strike = None
+            if row["struck_at"] is not None:
+                strike = Strike(
+                    report_id=row["report_id"],
+                    reason=row["strike_reason"],
+                    recorded_at=from_micros(row["struck_at"]),
+                )
+            found.append(
+                Entry(
+                    report=self._decoded(row["report_id"], row["payload"]),
+                    recorded_at=from_micros(row["recorded_at"]),
+                    strike=strike,
+                )
+            )
+        by_id = {entry.report.report_id: entry for entry in found}
+        return [by_id[r.report_id] for r in canonical_order([e.report for e in found])]
 
     def statuses(self, cutoff: datetime) -> dict[str, Status]:
         """Each proposition's current-knowledge status at the instant ``cutoff``."""
@@ -441,28 +467,6 @@ class BeliefView:
 def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def _entries(rows: Iterable[Any]) -> list[Entry]:
-    found = []
-    for row in rows:
-        report = report_from_json(row["payload"])
-        strike = None
-        if row["struck_at"] is not None:
-            strike = Strike(
-                report_id=row["report_id"],
-                reason=row["strike_reason"],
-                recorded_at=from_micros(row["struck_at"]),
-            )
-        found.append(
-            Entry(
-                report=report,
-                recorded_at=from_micros(row["recorded_at"]),
-                strike=strike,
-            )
-        )
-    by_id = {entry.report.report_id: entry for entry in found}
-    return [by_id[r.report_id] for r in canonical_order([e.report for e in found])]
 
 
 class _SQLiteBeliefView(BeliefView, SQLiteTrackingRecorder):
