@@ -342,3 +342,11 @@ def test_held_looks_reports_up_by_id(ledger: Ledger) -> None:
     found = ledger.held([kept, struck, "unknown-id"])
     assert set(found) == {kept, struck}
     assert found[kept].source == "RU"
+
+
+def test_postgres_password_never_shows() -> None:
+    """A password in a PostgreSQL URL appears neither in errors nor in repr."""
+    with pytest.raises(StorageError) as caught:
+        Ledger.open("postgresql://ledger:s3cret-pw@127.0.0.1:1/claims")
+    assert "s3cret-pw" not in str(caught.value)
+    assert "***" in str(caught.value)
