@@ -78,9 +78,18 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 class _Failure(click.ClickException):
     """An error shown as ``Error: ...`` on stderr, with its own exit code."""
 
-    def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
+
+# click reads the exit code from the class (a ClassVar since click 8.5).
+_FAILURES = {
+    code: type(f"_Failure{code}", (_Failure,), {"exit_code": code})
+    for code in (EXIT_INVALID_INPUT, EXIT_USAGE, EXIT_UNKNOWN_PROPOSITION, EXIT_STORAGE)
+}
+
+
+def _fail(message: str, exit_code: int) -> _Failure:
+    """The error to raise for ``message``, exiting with ``exit_code``."""
+    failure: type[_Failure] = _FAILURES[exit_code]
+    return failure(message)
 
 
 @contextlib.contextmanager
@@ -88,13 +97,13 @@ def _errors_as_exit_codes() -> Iterator[None]:
     try:
         yield
     except UnknownProposition as error:
-        raise _Failure(str(error), EXIT_UNKNOWN_PROPOSITION) from error
+        raise _fail(str(error), EXIT_UNKNOWN_PROPOSITION) from error
     except StorageError as error:
-        raise _Failure(str(error), EXIT_STORAGE) from error
+        raise _fail(str(error), EXIT_STORAGE) from error
     except InvalidArgument as error:
-        raise _Failure(str(error), EXIT_USAGE) from error
+        raise _fail(str(error), EXIT_USAGE) from error
     except LedgerError as error:
-        raise _Failure(str(error), EXIT_INVALID_INPUT) from error
+        raise _fail(str(error), EXIT_INVALID_INPUT) from error
 
 
 class _TimeType(click.ParamType):  # type: ignore[type-arg]  # generic in newer click only
@@ -177,7 +186,7 @@ def _ledger(db: str | None, *, create: bool) -> Iterator[Ledger]:
             f"no ledger at {target!r}: import reports first, or name the ledger "
             "with --db PATH or LEDGER_DB"
         )
-        raise _Failure(msg, EXIT_STORAGE)
+        raise _fail(msg, EXIT_STORAGE)
     with _errors_as_exit_codes(), Ledger.open(target) as ledger:
         yield ledger
 
@@ -363,7 +372,7 @@ def _check_all(
             "Fix these lines, or run with --skip-invalid to record the valid ones.",
         ]
     )
-    raise _Failure(message, EXIT_INVALID_INPUT)
+    raise _fail(message, EXIT_INVALID_INPUT)
 
 
 def _count(number: int, noun: str) -> str:
@@ -572,9 +581,8 @@ def export(fmt: Format | None, output: str, db: str | None) -> None:
     with _ledger(db, create=False) as ledger, _errors_as_exit_codes():
         reports = (entry.report for entry in ledger.entries() if entry.strike is None)
         if output == "-":
-            stdout = click.get_binary_stream("stdout")
-            write_reports(reports, stdout, format=fmt)
-            stdout.flush()
+            write_reports(reports, sys.stdout.buffer, format=fmt)
+            sys.stdout.buffer.flush()
         else:
             write_reports(reports, output, format=fmt)
 

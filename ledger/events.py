@@ -15,7 +15,8 @@ import uuid
 from datetime import datetime
 from typing import Any, cast
 
-from eventsourcing.domain import Aggregate, Snapshot
+from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Snapshot as _Snapshot
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from ledger.errors import ConflictingReport, UnknownReport
@@ -44,7 +45,7 @@ class Proposition(Aggregate):
 
         TOPIC = "ledger:Proposition.Created"
 
-    class Snapshot(Snapshot):
+    class Snapshot(_Snapshot):
         """Snapshot of a proposition (pinned topic)."""
 
         TOPIC = "ledger:Proposition.Snapshot"
