@@ -9,10 +9,8 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
-import psycopg
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
-from psycopg import sql
 
 from ledger import (
     Kind,
@@ -133,6 +131,10 @@ class PostgresLedgerMachine(LedgerMachine):
 
     def remove_target(self, target: str) -> None:
         """Drop the run's schema."""
+        # Imported here: psycopg is only needed where PostgreSQL is configured.
+        import psycopg
+        from psycopg import sql
+
         assert POSTGRES_URL is not None
         with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
             connection.execute(
