@@ -4,7 +4,8 @@
     python benchmarks/run.py --quick         # N = 20,000, P = 2,000: a smoke run
     python benchmarks/run.py --only baselines --reports 200000 --propositions 20000
 
-A script, not a timed test: it reports numbers and never fails on them. Each
+A script, not a timed test: it reports numbers and never fails on them, but it
+exits non-zero when a measurement could not run at all (a smoke run for CI). Each
 measurement runs in a fresh child process, so its peak memory (ru_maxrss) is its
 own. The generated file and databases live in --workdir (reused when present).
 
@@ -548,6 +549,10 @@ def main(argv: list[str] | None = None) -> None:
     print_table(rows)
     if args.json:
         args.json.write_text(json.dumps([asdict(row) for row in rows], indent=1) + "\n")
+    failed = [row.name for row in rows if row.name.endswith(": FAILED")]
+    if failed:
+        # Figures never fail a run; a measurement that could not run does.
+        sys.exit(f"benchmarks failed: {', '.join(failed)}")
 
 
 if __name__ == "__main__":
