@@ -41,7 +41,7 @@ from ledger.errors import (
     UnknownReport,
 )
 from ledger.events import Proposition, register_transcodings
-from ledger.policy import BeliefPolicy, LatestDecisiveWord
+from ledger.policy import BeliefPolicy, LatestDecisiveWord, canonical_order
 from ledger.values import Belief, Change, Entry, Kind, Report, Status
 from ledger.view import BeliefView
 
@@ -515,6 +515,28 @@ class Ledger:
             if belief.status is not Status.UNKNOWN:
                 result.append(belief)
         return tuple(result)
+
+    def statuses(
+        self, *, on: TimePoint, recorded: TimePoint | None = None
+    ) -> dict[str, Status]:
+        """The status of every proposition with a report known by ``on``, by key.
+
+        The same statuses as :meth:`beliefs`, without the evidence: a persistent
+        ledger answers from its view's status periods in one scan, which is much
+        faster for many propositions.
+        """
+        cutoff = _time.cutoff(on, "on")
+        held_at = self._recorded(recorded)
+        self._read()
+        if held_at is None and isinstance(self._model, ViewModel):
+            return dict(sorted(self._model.view.statuses(cutoff).items()))
+        found = {}
+        for key, entries in self._model.all_entries(known_by=cutoff):
+            reports = projections.active_reports(entries, recorded=held_at)
+            known = [r for r in canonical_order(reports) if r.known_from <= cutoff]
+            if known:
+                found[key] = projections.statuses(known, self.policy)[-1][1]
+        return found
 
     def timeline(
         self, proposition: str, *, recorded: TimePoint | None = None

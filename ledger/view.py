@@ -78,7 +78,7 @@ class BeliefView:
     placeholder = "?"
     _table_prefix = ""
 
-    def __init__(self, policy: BeliefPolicy, *, cache_size: int = 200_000) -> None:
+    def __init__(self, policy: BeliefPolicy, *, cache_size: int = 50_000) -> None:
         self.policy = policy
         # Decoded reports by id, most recent last: rewriting a proposition's
         # periods needs its earlier reports, which were usually seen recently.
@@ -125,6 +125,26 @@ class BeliefView:
         with self.datastore.transaction(commit=True) as cursor:
             for statement in self._create_statements():
                 cursor.execute(self._q(statement))
+        self._check_policy()
+
+    def _check_policy(self) -> None:
+        # The periods are the policy's answers: if they were computed under
+        # another policy, compute them again for every proposition.
+        wanted = repr(self.policy)
+        query = "SELECT value FROM {t}ledger_view_settings WHERE name = ?"
+        if [row["value"] for row in self._select(query, ("policy",))] == [wanted]:
+            return
+        with self._write_transaction() as cursor:
+            cursor.execute(self._q("SELECT proposition FROM {t}ledger_propositions"))
+            keys = sorted(r["proposition"] for r in cursor.fetchall())
+            self._rewrite_periods(cursor, keys)
+            cursor.execute(
+                self._q(
+                    "INSERT INTO {t}ledger_view_settings (name, value) VALUES (?, ?)"
+                    " ON CONFLICT (name) DO UPDATE SET value = excluded.value"
+                ),
+                ("policy", wanted),
+            )
 
     def _create_statements(self) -> list[str]:
         return [
@@ -151,12 +171,14 @@ class BeliefView:
                 "CREATE TABLE IF NOT EXISTS {t}ledger_periods ("
                 " proposition TEXT NOT NULL,"
                 " start BIGINT NOT NULL,"
+                " stop BIGINT NOT NULL,"
                 " status TEXT NOT NULL,"
                 " PRIMARY KEY (proposition, start))"
             ),
             (
-                "CREATE INDEX IF NOT EXISTS ledger_periods_by_start"
-                " ON {t}ledger_periods (start)"
+                "CREATE TABLE IF NOT EXISTS {t}ledger_view_settings ("
+                " name TEXT PRIMARY KEY,"
+                " value TEXT NOT NULL)"
             ),
         ]
 
@@ -345,13 +367,15 @@ class BeliefView:
             )
         cursor.executemany(
             self._q(
-                "INSERT INTO {t}ledger_periods (proposition, start, status)"
-                " VALUES (?, ?, ?)"
+                "INSERT INTO {t}ledger_periods (proposition, start, stop, status)"
+                " VALUES (?, ?, ?, ?)"
             ),
             [
-                (key, micros(start), status.value)
+                (key, start, stop, status.value)
                 for key, reports in by_key.items()
-                for start, status in projections.periods(reports, self.policy)
+                for start, stop, status in _spans(
+                    projections.periods(reports, self.policy)
+                )
             ],
         )
 
@@ -444,14 +468,22 @@ class BeliefView:
         by_id = {entry.report.report_id: entry for entry in found}
         return [by_id[r.report_id] for r in canonical_order([e.report for e in found])]
 
-    def statuses(self, cutoff: datetime) -> dict[str, Status]:
-        """Each proposition's current-knowledge status at the instant ``cutoff``."""
+    def periods(self, key: str) -> list[tuple[int, int, Status]]:
+        """The stored (start, stop, status) periods of ``key``, in microseconds."""
         rows = self._select(
-            "SELECT p.proposition, p.status FROM {t}ledger_periods p"
-            " JOIN (SELECT proposition, MAX(start) AS start FROM {t}ledger_periods"
-            "       WHERE start <= ? GROUP BY proposition) latest"
-            " ON p.proposition = latest.proposition AND p.start = latest.start",
-            (micros(cutoff),),
+            "SELECT start, stop, status FROM {t}ledger_periods"
+            " WHERE proposition = ? ORDER BY start",
+            (key,),
+        )
+        return [(row["start"], row["stop"], Status(row["status"])) for row in rows]
+
+    def statuses(self, cutoff: datetime) -> dict[str, Status]:
+        """Each proposition's status at the instant ``cutoff``, by key (one scan)."""
+        at = micros(cutoff)
+        rows = self._select(
+            "SELECT proposition, status FROM {t}ledger_periods"
+            " WHERE start <= ? AND stop > ?",
+            (at, at),
         )
         return {row["proposition"]: Status(row["status"]) for row in rows}
 
@@ -462,6 +494,20 @@ class BeliefView:
         )
         values = [v for v in (rows[0]["r"], rows[0]["s"]) if v is not None]
         return from_micros(max(values)) if values else None
+
+
+FOREVER = 2**62
+"""The stop of a period that has not ended (microseconds since the epoch)."""
+
+
+def _spans(
+    periods: Sequence[tuple[datetime, Status]],
+) -> Iterator[tuple[int, int, Status]]:
+    """Each period as (start, stop, status) in microseconds; stop is the next start."""
+    starts = [micros(start) for start, _ in periods]
+    for index, (_, status) in enumerate(periods):
+        stop = starts[index + 1] if index + 1 < len(starts) else FOREVER
+        yield starts[index], stop, status
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 from eventsourcing.persistence import IntegrityError
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from ledger import Ledger, Report, Status
+from ledger import Ledger, Report, Status, Verdict
 from ledger._readmodels import ViewModel
-from ledger.strategies import ledger_reports
-from ledger.view import BeliefView
+from ledger.strategies import ledger_reports, report_times
+from ledger.view import FOREVER, BeliefView
 from tests.conftest import POSTGRES_URL, fresh_postgres_schema
 
 OpenLedger = Callable[[], Ledger]
@@ -135,3 +136,60 @@ def test_rebuilt_view_equals_replay_property(
             assert [[e.report for e in h] for h in got[3]] == [
                 [e.report for e in h] for h in expected[3]
             ]
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(reports=ledger_reports(max_size=15, plausible=False), data=st.data())
+def test_statuses_equal_the_statuses_of_beliefs(
+    backend: str, reports: list[Report], data: st.DataObject
+) -> None:
+    """statuses(on=D) is beliefs(on=D) without the evidence, on every backend."""
+    struck = (
+        data.draw(st.lists(st.sampled_from(reports), max_size=3)) if reports else []
+    )
+    days = data.draw(st.lists(report_times(), min_size=1, max_size=4))
+    with tempfile.TemporaryDirectory() as folder:
+        if backend == "memory":
+            ledger = Ledger()
+        elif backend == "postgres" and POSTGRES_URL:
+            ledger = Ledger.open(fresh_postgres_schema(POSTGRES_URL))
+        else:
+            ledger = Ledger.open(Path(folder) / "c.db")
+        with ledger:
+            ledger.record(*reports)
+            for report in struck:
+                ledger.strike(report.report_id, reason="mistake")
+            for day in days + [r.reported_at for r in reports]:
+                expected = {b.proposition: b.status for b in ledger.beliefs(on=day)}
+                assert ledger.statuses(on=day) == expected
+            if backend != "memory":
+                # The stored periods tile knowledge time: each stops where the next starts.
+                for key in ledger.propositions():
+                    spans = view_of(ledger).periods(key)
+                    assert [stop for _, stop, _ in spans] == [
+                        *(start for start, _, _ in spans[1:]),
+                        *([FOREVER] if spans else []),
+                    ]
+
+
+class AlwaysClaimed:
+    """A policy that ignores everything but the existence of reports."""
+
+    def decide(self, reports: Sequence[Report]) -> Verdict:
+        """Claimed whenever there is a report."""
+        return Verdict(Status.CLAIMED if reports else Status.UNKNOWN, tuple(reports))
+
+    def __repr__(self) -> str:
+        return "AlwaysClaimed()"
+
+
+def test_reopening_with_another_policy_recomputes_the_periods(tmp_path: Path) -> None:
+    """A view's periods follow the policy the ledger is opened with."""
+    path = tmp_path / "c.db"
+    with Ledger.open(path) as ledger:
+        ledger.refute(KEY, source="IS", reported_at=date(2017, 9, 28))
+        assert ledger.statuses(on=date(2018, 1, 1)) == {KEY: Status.REFUTED}
+    with Ledger.open(path, policy=AlwaysClaimed()) as ledger:
+        assert ledger.statuses(on=date(2018, 1, 1)) == {KEY: Status.CLAIMED}
+    with Ledger.open(path) as ledger:
+        assert ledger.statuses(on=date(2018, 1, 1)) == {KEY: Status.REFUTED}
