@@ -202,7 +202,7 @@ def phase_duckdb(args: argparse.Namespace) -> list[Row]:
 
 
 def _ledger_rows(label: str, ledger: Any, args: argparse.Namespace) -> list[Row]:
-    """belief latency and beliefs(on) for an open ledger."""
+    """Belief latency, statuses(on) and beliefs(on) for an open ledger."""
     n = args.reports
     keys = list(ledger.propositions())
     pairs = query_pairs(sorted(keys), args.seed)
@@ -211,10 +211,25 @@ def _ledger_rows(label: str, ledger: Any, args: argparse.Namespace) -> list[Row]
         Row(f"ledger {label}: belief p50", n, percentile(lat, 50), "ms"),
         Row(f"ledger {label}: belief p99", n, percentile(lat, 99), "ms"),
         Row(
+            f"ledger {label}: statuses(on) all",
+            n,
+            best_of(3, lambda: ledger.statuses(on=ALL_ON)),
+            "s",
+            "status only, like the baselines",
+        ),
+        Row(
+            f"ledger {label}: statuses(on) 2018",
+            n,
+            best_of(3, lambda: ledger.statuses(on=MID_ON)),
+            "s",
+        ),
+        Row(
             f"ledger {label}: beliefs(on) all",
             n,
-            best_of(3, lambda: ledger.beliefs(on=ALL_ON)),
+            # Each run builds a Belief with every Report object: best of two.
+            best_of(2, lambda: ledger.beliefs(on=ALL_ON)),
             "s",
+            "with evidence",
         ),
     ]
 
@@ -259,6 +274,33 @@ def phase_ledger_sqlite(args: argparse.Namespace) -> list[Row]:
     return rows
 
 
+def phase_ledger_sqlite_one_pass(args: argparse.Namespace) -> list[Row]:
+    """Import with the reader's one-pass mode, to show what the checking pass costs.
+
+    ``skip_invalid=True`` reads the file once, recording the valid lines; the
+    default reads it twice, so that an invalid line records nothing at all.
+    """
+    from ledger import Ledger
+    from ledger.io import read_reports
+
+    path = Path(args.workdir) / "one-pass.sqlite"
+    try:
+        with Ledger.open(path) as ledger, timer() as took:
+            count = ledger.record_all(read_reports(args.file, skip_invalid=True))
+    finally:
+        for made in path.parent.glob(path.name + "*"):
+            made.unlink()
+    return [
+        Row(
+            "ledger sqlite: import (one pass, skip_invalid)",
+            args.reports,
+            count / took[0],
+            "reports/s",
+            f"{took[0]:.1f} s",
+        )
+    ]
+
+
 def phase_ledger_sqlite_read(args: argparse.Namespace) -> list[Row]:
     """Reopen the SQLite ledger written by phase ledger-sqlite and query it."""
     from ledger import Ledger
@@ -277,11 +319,14 @@ def phase_ledger_sqlite_read(args: argparse.Namespace) -> list[Row]:
 
 
 def _catch_up(label: str, ledger: Any, args: argparse.Namespace) -> Row:
-    """Record reports one at a time into a full ledger: save plus view catch-up."""
+    """Record reports one at a time into a full ledger: save plus projecting each.
+
+    The writer projects its own events into the shared view as it saves them,
+    so this is the latency a new report costs until every reader sees it: an
+    upper bound on the catch-up cost per new report.
+    """
     from ledger import Report
 
-    # TODO(lead): once the view exposes it, time only the projection step
-    # (another process writes K reports, this one catches up), not the save too.
     times = []
     for i in range(CATCH_UP_REPORTS):
         report = Report(
@@ -299,41 +344,45 @@ def _catch_up(label: str, ledger: Any, args: argparse.Namespace) -> Row:
         args.reports,
         statistics.median(times),
         "ms",
-        "upper bound of catch-up per new report",
+        "median; upper bound of catch-up per new report",
     )
 
 
+def _rebuild(label: str, ledger: Any, args: argparse.Namespace) -> list[Row]:
+    """Rebuild the view from every event: the projection cost per event in batches."""
+    with timer() as took:
+        events = ledger.rebuild_view()
+    return [
+        Row(f"ledger {label}: view rebuild", args.reports, took[0], "s"),
+        Row(
+            f"ledger {label}: view rebuild per event",
+            args.reports,
+            took[0] / max(events, 1) * 1000,
+            "ms",
+            f"{events:,} events, {events / took[0]:,.0f} events/s",
+        ),
+    ]
+
+
 def phase_ledger_sqlite_rebuild(args: argparse.Namespace) -> list[Row]:
-    """Drop the view of a copy of the SQLite ledger and time its rebuild."""
+    """Rebuild the view of a copy of the SQLite ledger with Ledger.rebuild_view."""
     import shutil
-    import sqlite3
 
     from ledger import Ledger
 
     source = Path(args.workdir) / "ledger.sqlite"
     copy = Path(args.workdir) / "rebuild.sqlite"
     shutil.copyfile(source, copy)
-    # TODO(lead): replace with the view's own rebuild entry point; these are the
-    # view's table and tracking names as of "Materialised belief view".
-    with sqlite3.connect(copy) as connection:
-        for table in ("ledger_reports", "ledger_propositions", "ledger_periods"):
-            connection.execute(f"DROP TABLE IF EXISTS {table}")
-        connection.execute(
-            "DELETE FROM tracking WHERE application_name = 'ledger-belief-view'"
-        )
     try:
-        with timer() as took:
-            ledger = Ledger.open(copy)
-        ledger.close()
+        with Ledger.open(copy) as ledger:
+            rows = _rebuild("sqlite", ledger, args)
     finally:
         for made in copy.parent.glob(copy.name + "*"):
             made.unlink()
-    return [
-        Row("ledger sqlite: view rebuild", args.reports, took[0], "s"),
-        Row(
-            "ledger sqlite: peak memory (rebuild)", args.reports, peak_rss_mib(), "MiB"
-        ),
-    ]
+    rows.append(
+        Row("ledger sqlite: peak memory (rebuild)", args.reports, peak_rss_mib(), "MiB")
+    )
+    return rows
 
 
 def phase_ledger_postgres(args: argparse.Namespace) -> list[Row]:
@@ -347,6 +396,8 @@ def phase_ledger_postgres(args: argparse.Namespace) -> list[Row]:
     with Ledger.open(url) as ledger:
         rows = [_import("postgres", ledger, args)]
         rows += _ledger_rows("postgres", ledger, args)
+        rows.append(_catch_up("postgres", ledger, args))
+        rows += _rebuild("postgres", ledger, args)
     rows.append(
         Row("ledger postgres: peak memory", args.reports, peak_rss_mib(), "MiB")
     )
@@ -358,6 +409,7 @@ PHASES: dict[str, Callable[[argparse.Namespace], list[Row]]] = {
     "duckdb": phase_duckdb,
     "ledger-memory": phase_ledger_memory,
     "ledger-sqlite": phase_ledger_sqlite,
+    "ledger-sqlite-one-pass": phase_ledger_sqlite_one_pass,
     "ledger-sqlite-read": phase_ledger_sqlite_read,
     "ledger-sqlite-rebuild": phase_ledger_sqlite_rebuild,
     "ledger-postgres": phase_ledger_postgres,
@@ -376,13 +428,34 @@ RATIOS: list[tuple[str, str | None, float, bool]] = [
     ("ledger sqlite: import", "raw sqlite3: import", 0.5, True),
     ("ledger postgres: import", "raw sqlite3: import", 0.0, True),
     ("ledger memory: import", "raw sqlite3: import", 0.0, True),
+    (
+        "ledger sqlite: import (one pass, skip_invalid)",
+        "raw sqlite3: import",
+        0.0,
+        True,
+    ),
     ("ledger sqlite: belief p50", None, 1.0, False),
+    ("ledger postgres: belief p50", None, 1.0, False),
+    ("ledger sqlite: statuses(on) all", "raw sqlite3: beliefs(on) all", 1.0, False),
+    (
+        "ledger sqlite: statuses(on) all",
+        "duckdb: beliefs(on) all, GROUP BY",
+        1.0,
+        False,
+    ),
+    ("ledger sqlite: statuses(on) all", "duckdb: beliefs(on) all, ASOF", 1.0, False),
     ("ledger sqlite: beliefs(on) all", "raw sqlite3: beliefs(on) all", 1.0, False),
     ("ledger sqlite: beliefs(on) all", "duckdb: beliefs(on) all, GROUP BY", 1.0, False),
     ("ledger sqlite: beliefs(on) all", "duckdb: beliefs(on) all, ASOF", 1.0, False),
+    ("ledger sqlite: view rebuild per event", None, 1.0, False),
     ("ledger sqlite: record 1 report (save + view)", None, 1.0, False),
+    ("ledger postgres: view rebuild per event", None, 1.0, False),
+    ("ledger postgres: record 1 report (save + view)", None, 1.0, False),
     ("ledger sqlite: peak memory (import)", None, 1024.0, False),
+    ("ledger sqlite: peak memory (queries)", None, 1024.0, False),
+    ("ledger sqlite: peak memory (rebuild)", None, 1024.0, False),
     ("ledger memory: peak memory", None, 1024.0, False),
+    ("ledger postgres: peak memory", None, 1024.0, False),
 ]
 
 
