@@ -386,35 +386,34 @@ class BeliefView:
             cursor.execute(self._q(sql), params)
             return list(cursor.fetchall())
 
+    def _select_in(self, sql: str, values: Iterable[str]) -> Iterator[Any]:
+        """Rows of ``sql`` (ending ``IN``) for ``values``, 500 placeholders a query."""
+        for chunk in _chunks(sorted(set(values)), 500):
+            yield from self._select(f"{sql} ({', '.join('?' * len(chunk))})", chunk)
+
     def versions(self, keys: Iterable[str]) -> dict[str, int]:
         """The current aggregate version of each of ``keys`` that has one."""
-        result: dict[str, int] = {}
-        for chunk in _chunks(sorted(set(keys)), 500):
-            marks = ", ".join("?" * len(chunk))
-            rows = self._select(
-                f"SELECT proposition, version FROM {{t}}ledger_propositions"
-                f" WHERE proposition IN ({marks})",
-                chunk,
-            )
-            result.update({row["proposition"]: row["version"] for row in rows})
-        return result
+        rows = self._select_in(
+            "SELECT proposition, version FROM {t}ledger_propositions"
+            " WHERE proposition IN",
+            keys,
+        )
+        return {row["proposition"]: row["version"] for row in rows}
 
     def held(self, report_ids: Iterable[str]) -> dict[str, tuple[Report, bool]]:
         """The held reports among ``report_ids``, each with whether it is struck."""
-        result: dict[str, tuple[Report, bool]] = {}
-        for chunk in _chunks(sorted(set(report_ids)), 500):
-            marks = ", ".join("?" * len(chunk))
-            rows = self._select(
-                f"SELECT report_id, payload, struck_at FROM {{t}}ledger_reports"
-                f" WHERE report_id IN ({marks})",
-                chunk,
+        rows = self._select_in(
+            "SELECT report_id, payload, struck_at FROM {t}ledger_reports"
+            " WHERE report_id IN",
+            report_ids,
+        )
+        return {
+            row["report_id"]: (
+                self._decoded(row["report_id"], row["payload"]),
+                row["struck_at"] is not None,
             )
-            for row in rows:
-                result[row["report_id"]] = (
-                    report_from_json(row["payload"]),
-                    row["struck_at"] is not None,
-                )
-        return result
+            for row in rows
+        }
 
     def keys(self) -> list[str]:
         """Every proposition key, sorted."""
