@@ -402,6 +402,9 @@ class Ledger:
         versions = self._model.versions(report.proposition for report in reports)
         events: list[DomainEventProtocol[UUID]] = []
         batch: dict[str, Report] = {}
+        # One system time for the whole batch: it is recorded atomically, so an
+        # audit must see all of it or none of it.
+        timestamp = self._tick()
         for report in reports:
             known = batch.get(report.report_id)
             if known is None and report.report_id in held:
@@ -417,7 +420,6 @@ class Ledger:
             batch[report.report_id] = report
             key = report.proposition
             version = versions[key] = versions.get(key, 0) + 1
-            timestamp = self._tick()
             if version == 1:
                 proposition = Proposition.start(report, timestamp=timestamp)
                 events.extend(proposition.collect_events())
@@ -454,8 +456,8 @@ class Ledger:
         return [Proposition.Struck(**fields)]
 
     def _tick(self) -> datetime:
-        # Strictly increasing system time, so "as recorded at T" is well defined
-        # even for events saved within one microsecond.
+        # Strictly increasing system time per process, so "as recorded at T" is
+        # well defined even for batches saved within one microsecond.
         now = datetime.now(UTC)
         if now <= self._last_timestamp:
             now = self._last_timestamp + timedelta(microseconds=1)

@@ -350,3 +350,19 @@ def test_postgres_password_never_shows() -> None:
         Ledger.open("postgresql://ledger:s3cret-pw@127.0.0.1:1/claims")
     assert "s3cret-pw" not in str(caught.value)
     assert "***" in str(caught.value)
+
+
+def test_an_atomic_batch_is_recorded_at_one_instant(ledger: Ledger) -> None:
+    """An audit never sees half a batch: all its reports share one recorded_at."""
+    claim_a = claim(source="A")
+    refute_b = Report(
+        kind=Kind.REFUTED, proposition=KEY, source="B", reported_at=date(2017, 6, 16)
+    )
+    ledger.record(claim_a, refute_b)
+    stamps = {entry.recorded_at for entry in ledger.history(KEY)}
+    assert len(stamps) == 1
+    audit = ledger.belief(KEY, on=date(2017, 6, 17), recorded=stamps.pop())
+    assert audit.status is Status.REFUTED
+    later = ledger.confirm(RAID, source="US", reported_at=date(2019, 10, 27))
+    assert ledger.held([later])  # the next batch is recorded later still
+    assert ledger.history(RAID)[0].recorded_at > ledger.history(KEY)[0].recorded_at
