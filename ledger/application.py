@@ -2,9 +2,10 @@
 
 The write side is eventsourcing: one :class:`~ledger.events.Proposition`
 aggregate per proposition key, one event per report or strike, saved atomically
-per batch with optimistic concurrency. The read side folds the notification log
-into per-proposition state held in memory, caught up before every query, so
-other processes' writes are seen and this process reads its own writes.
+per batch with optimistic concurrency. The read side is the materialised
+:class:`~ledger.view.BeliefView` in a persistent ledger's database (or, in
+memory, the notification log folded into dictionaries), caught up before every
+query, so other processes' writes are seen and this process reads its own.
 """
 
 from __future__ import annotations
@@ -178,9 +179,9 @@ class Ledger:
     """An event-sourced ledger of reports about propositions.
 
     ``Ledger()`` keeps everything in memory; :meth:`Ledger.open` keeps it in a
-    SQLite file. Every report is an immutable event; queries say what was
-    believed at any knowledge time (``on``) as the ledger held it at any system
-    time (``recorded``).
+    SQLite file or a PostgreSQL database. Every report is an immutable event;
+    queries say what was believed at any knowledge time (``on``) as the ledger
+    held it at any system time (``recorded``).
     """
 
     def __init__(self, *, policy: BeliefPolicy | None = None) -> None:
@@ -192,7 +193,9 @@ class Ledger:
     ) -> Self:
         """Open (creating if needed) the ledger kept at ``target``.
 
-        ``target`` is a SQLite file path. Raises StorageError if it cannot be used.
+        ``target`` is a SQLite file path, or a ``postgresql://user@host:port/db``
+        URL (optionally ``?schema=name``; the password from ``PGPASSWORD``).
+        Raises StorageError if it cannot be used.
         """
         ledger = cls.__new__(cls)
         ledger._setup(target, policy)
