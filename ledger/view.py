@@ -130,7 +130,7 @@ class BeliefView:
     def _check_policy(self) -> None:
         # The periods are the policy's answers: if they were computed under
         # another policy, compute them again for every proposition.
-        wanted = repr(self.policy)
+        wanted = _policy_name(self.policy)
         query = "SELECT value FROM {t}ledger_view_settings WHERE name = ?"
         if [row["value"] for row in self._select(query, ("policy",))] == [wanted]:
             return
@@ -493,6 +493,14 @@ class BeliefView:
         )
         values = [v for v in (rows[0]["r"], rows[0]["s"]) if v is not None]
         return from_micros(max(values)) if values else None
+
+
+def _policy_name(policy: BeliefPolicy) -> str:
+    """A stable name for a policy: its repr, unless that is the default one."""
+    kind = type(policy)
+    if kind.__repr__ is object.__repr__:  # "<... object at 0x...>" changes per run
+        return f"{kind.__module__}.{kind.__qualname__}"
+    return repr(policy)
 
 
 FOREVER = 2**62

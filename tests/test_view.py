@@ -193,3 +193,15 @@ def test_reopening_with_another_policy_recomputes_the_periods(tmp_path: Path) ->
         assert ledger.statuses(on=date(2018, 1, 1)) == {KEY: Status.CLAIMED}
     with Ledger.open(path) as ledger:
         assert ledger.statuses(on=date(2018, 1, 1)) == {KEY: Status.REFUTED}
+
+
+def test_a_policy_without_repr_has_a_stable_name() -> None:
+    """Periods are not recomputed on every open just because a repr has an address."""
+    from ledger.view import _policy_name
+
+    class Plain:
+        def decide(self, reports: Sequence[Report]) -> Verdict:
+            return Verdict(Status.UNKNOWN)
+
+    assert _policy_name(Plain()) == _policy_name(Plain())
+    assert _policy_name(AlwaysClaimed()) == "AlwaysClaimed()"
