@@ -223,6 +223,10 @@ def _ledger_rows(label: str, ledger: Any, args: argparse.Namespace) -> list[Row]
             best_of(3, lambda: ledger.statuses(on=MID_ON)),
             "s",
         ),
+        # Before beliefs(on), which holds every Report at once.
+        Row(
+            f"ledger {label}: peak memory (belief, statuses)", n, peak_rss_mib(), "MiB"
+        ),
         Row(
             f"ledger {label}: beliefs(on) all",
             n,
@@ -452,6 +456,7 @@ RATIOS: list[tuple[str, str | None, float, bool]] = [
     ("ledger postgres: view rebuild per event", None, 1.0, False),
     ("ledger postgres: record 1 report (save + view)", None, 1.0, False),
     ("ledger sqlite: peak memory (import)", None, 1024.0, False),
+    ("ledger sqlite: peak memory (belief, statuses)", None, 1024.0, False),
     ("ledger sqlite: peak memory (queries)", None, 1024.0, False),
     ("ledger sqlite: peak memory (rebuild)", None, 1024.0, False),
     ("ledger memory: peak memory", None, 1024.0, False),
