@@ -13,6 +13,8 @@ from pathlib import Path
 import attrs
 import pytest
 
+from ledger.io import check_reports
+
 REPO = Path(__file__).resolve().parent.parent
 DOCS = sorted([REPO / "README.md", *(REPO / "docs").glob("*.md")])
 FENCE = re.compile(r"^```([\w-]*)\s*$")
@@ -128,6 +130,28 @@ def test_console_blocks_run_and_print_what_they_show(
             )
             shown = done.stdout + done.stderr
             assert shown == expected, f"{path.name}:{block.line}: $ {command}"
+
+
+@pytest.mark.parametrize("path", DOCS, ids=lambda path: path.name)
+def test_every_block_is_one_the_suite_runs_or_checks(path: Path) -> None:
+    """No block goes unchecked: each is code that runs, output compared, or data read."""
+    checked = {"python", "console", "text", "json"} | (
+        {"sh"} if path.name == "README.md" else set()
+    )
+    for block in _fenced(path):
+        assert block.language in checked, (
+            f"{path.name}:{block.line}: ```{block.language}"
+        )
+
+
+@pytest.mark.parametrize("path", DOCS, ids=lambda path: path.name)
+def test_json_blocks_are_valid_report_lines(path: Path, tmp_path: Path) -> None:
+    """Every JSON example is a valid line of a report file."""
+    for block in blocks(path):
+        if block.language == "json":
+            example = tmp_path / f"line{block.line}.jsonl"
+            example.write_text(block.code, encoding="utf-8")
+            check_reports(example)
 
 
 def test_readme_commands_are_what_ci_runs() -> None:
