@@ -12,6 +12,7 @@ class PostgresBeliefView(BeliefView, PostgresTrackingRecorder):
     """The belief view's tables in a PostgreSQL schema."""
 
     placeholder = "%s"
+    _code_points = ' COLLATE "C"'
 
     def __init__(self, datastore: PostgresDatastore, policy: BeliefPolicy) -> None:
         PostgresTrackingRecorder.__init__(

@@ -534,7 +534,7 @@ class Ledger:
         held_at = self._recorded(recorded)
         self._read()
         if held_at is None and isinstance(self._model, ViewModel):
-            return dict(sorted(self._model.view.statuses(cutoff).items()))
+            return self._model.view.statuses(cutoff)  # sorted by key
         found = {}
         for key, entries in self._model.all_entries(known_by=cutoff):
             reports = projections.active_reports(entries, recorded=held_at)

@@ -77,6 +77,7 @@ class BeliefView:
     datastore: Any
     placeholder = "?"
     _table_prefix = ""
+    _code_points = ""  # the collation that sorts text as Python does (SQLite: default)
 
     def __init__(self, policy: BeliefPolicy, *, cache_size: int = 50_000) -> None:
         self.policy = policy
@@ -342,7 +343,7 @@ class BeliefView:
         report = self._cache.get(report_id)
         if report is None:
             report = report_from_json(payload)
-            self._remember(report)
+        self._remember(report)  # a hit counts as a use too: least recently used goes
         return report
 
     def _rewrite_periods(self, cursor: _Cursor, keys: Sequence[str]) -> None:
@@ -481,10 +482,10 @@ class BeliefView:
         at = micros(cutoff)
         rows = self._select(
             "SELECT proposition, status FROM {t}ledger_periods"
-            " WHERE start <= ? AND stop > ?",
+            f" WHERE start <= ? AND stop > ? ORDER BY proposition{self._code_points}",
             (at, at),
         )
-        return {row["proposition"]: Status(row["status"]) for row in rows}
+        return {row["proposition"]: _STATUSES[row["status"]] for row in rows}
 
     def last_recorded(self) -> datetime | None:
         """The latest system time of any event in the view."""
@@ -493,6 +494,9 @@ class BeliefView:
         )
         values = [v for v in (rows[0]["r"], rows[0]["s"]) if v is not None]
         return from_micros(max(values)) if values else None
+
+
+_STATUSES = {status.value: status for status in Status}
 
 
 def _policy_name(policy: BeliefPolicy) -> str:
