@@ -3,7 +3,9 @@
 A :class:`Proposition` aggregate holds the reports about one proposition key and
 the strikes recorded against them. Its id is derived from the key, so every
 process finds the same aggregate for the same key. Events are never edited: a
-mistaken report is corrected by a ``Struck`` event.
+mistaken report is corrected by a ``Struck`` event. The :class:`~ledger.Ledger`
+checks the invariants (ids unique, strikes of held reports) against its read
+side and builds the events; the aggregate replays them.
 
 Stored event shapes are part of the file format of every ledger: the ``TOPIC``s
 are pinned, and each event has a ``class_version`` for upcasting later.
@@ -19,7 +21,6 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.domain import Snapshot as _Snapshot
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
-from ledger.errors import ConflictingReport, UnknownReport
 from ledger.values import Report
 
 __all__ = ["Proposition", "proposition_id", "register_transcodings"]
@@ -110,38 +111,6 @@ class Proposition(Aggregate):
             report=report,
             timestamp=timestamp,
         )
-
-    def admits(self, report: Report) -> bool:
-        """Whether ``report`` is new here (False: already held, a no-op).
-
-        Raises ConflictingReport if its id is held for different content.
-        """
-        held = self.reports.get(report.report_id)
-        if held is None:
-            return True
-        if held[0] != report:
-            msg = (
-                f"report_id {report.report_id!r} is already recorded for a different "
-                f"report (recorded: {held[0].to_dict()}; new: {report.to_dict()})"
-            )
-            raise ConflictingReport(msg, field="report_id")
-        return False
-
-    def report(self, report: Report, *, timestamp: datetime) -> None:
-        """Record a further report (the caller checked :meth:`admits`)."""
-        self.trigger_event(self.Reported, report=report, timestamp=timestamp)
-
-    def strike(self, report_id: str, *, reason: str, timestamp: datetime) -> bool:
-        """Strike a held report; False if it was struck already (a no-op)."""
-        if report_id not in self.reports:
-            msg = f"no report with report_id {report_id!r} about {self.key!r}"
-            raise UnknownReport(msg)
-        if report_id in self.struck:
-            return False
-        self.trigger_event(
-            self.Struck, report_id=report_id, reason=reason, timestamp=timestamp
-        )
-        return True
 
 
 class _ReportAsDict(Transcoding):
