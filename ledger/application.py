@@ -329,14 +329,7 @@ class Ledger:
         reusing the id of a different report raises ConflictingReport and the
         batch records nothing.
         """
-        for index, report in enumerate(reports):
-            if not isinstance(cast("object", report), Report):
-                msg = (
-                    f"record() takes Report objects (argument {index} is "
-                    f"{type(report).__name__})"
-                )
-                raise InvalidArgument(msg)
-        self._write(lambda: self._report_events(reports))
+        self._record(reports, "record()", start=0)
         return tuple(report.report_id for report in reports)
 
     def record_all(self, reports: Iterable[Report], *, batch_size: int = 1000) -> int:
@@ -348,21 +341,28 @@ class Ledger:
         if batch_size < 1:
             msg = f"batch_size must be at least 1 (got {batch_size!r})"
             raise InvalidArgument(msg)
-        new = 0
+        new = seen = 0
         batch: list[Report] = []
         for report in reports:
             batch.append(report)
             if len(batch) >= batch_size:
-                new += self._record_counting(batch)
+                new += self._record(batch, "record_all()", start=seen)
+                seen += len(batch)
                 batch = []
         if batch:
-            new += self._record_counting(batch)
+            new += self._record(batch, "record_all()", start=seen)
         return new
 
-    def _record_counting(self, batch: list[Report]) -> int:
-        counted: list[int] = []
-        self._write(lambda: self._report_events(batch, counted))
-        return counted[-1] if counted else 0
+    def _record(self, reports: Sequence[Report], caller: str, *, start: int) -> int:
+        """Record one atomic batch; return how many reports were new."""
+        for index, report in enumerate(reports, start):
+            if not isinstance(cast("object", report), Report):
+                msg = (
+                    f"{caller} takes Report objects (argument {index} is "
+                    f"{type(report).__name__})"
+                )
+                raise InvalidArgument(msg)
+        return self._write(lambda: self._report_events(reports))
 
     def strike(self, report_id: str, *, reason: str) -> None:
         """Record that the report ``report_id`` was a mistake, and why.
@@ -376,13 +376,14 @@ class Ledger:
             raise InvalidArgument(msg)
         self._write(lambda: self._strike_events(report_id, reason))
 
-    def _write(self, make_events: Any) -> None:
+    def _write(self, make_events: Any) -> int:
+        """Save the events ``make_events`` builds, retrying on conflicts; count them."""
         self._check_open()
         for _ in range(_SAVE_RETRIES):
             self._model.catch_up()
             events = make_events()
             if not events:
-                return
+                return 0
             try:
                 # The event store's put() is what save() does for us, without
                 # save()'s per-object protocol checks (no snapshots, no hooks).
@@ -394,12 +395,12 @@ class Ledger:
                 msg = f"could not write to {self!r}: {error}"
                 raise StorageError(msg) from error
             self._model.saved(events, [r.notification.id for r in recordings])
-            return
+            return len(events)
         msg = f"could not write to {self!r}: too many concurrent conflicts"
         raise StorageError(msg)
 
     def _report_events(
-        self, reports: Sequence[Report], counted: list[int] | None = None
+        self, reports: Sequence[Report]
     ) -> list[DomainEventProtocol[UUID]]:
         held = self._model.held(report.report_id for report in reports)
         versions = self._model.versions(report.proposition for report in reports)
@@ -434,8 +435,6 @@ class Ledger:
                     "report": report,
                 }
                 events.append(Proposition.Reported(**fields))
-        if counted is not None:
-            counted.append(len(events))
         return events
 
     def _strike_events(

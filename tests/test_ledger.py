@@ -79,6 +79,9 @@ def test_record_rejects_non_reports(ledger: Ledger) -> None:
     """record() names the argument that is not a Report."""
     with pytest.raises(InvalidArgument, match=r"argument 1 is dict"):
         ledger.record(claim(), {"kind": "claimed"})  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgument, match=r"argument 1 is dict"):
+        ledger.record_all([claim(), {"kind": "claimed"}])  # type: ignore[list-item]
+    assert ledger.propositions() == ()
 
 
 def test_strike_removes_a_report_from_answers_but_not_from_history(
