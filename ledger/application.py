@@ -262,6 +262,8 @@ class Ledger:
         statement: str | None = None,
         quote: str | None = None,
         url: str | None = None,
+        question: str | None = None,
+        rating: str | None = None,
         report_id: str | None = None,
     ) -> str:
         """Record that ``source`` claimed ``proposition``; return the report id."""
@@ -277,6 +279,8 @@ class Ledger:
         statement: str | None = None,
         quote: str | None = None,
         url: str | None = None,
+        question: str | None = None,
+        rating: str | None = None,
         report_id: str | None = None,
     ) -> str:
         """Record that ``source`` disputed ``proposition``; return the report id."""
@@ -292,6 +296,8 @@ class Ledger:
         statement: str | None = None,
         quote: str | None = None,
         url: str | None = None,
+        question: str | None = None,
+        rating: str | None = None,
         report_id: str | None = None,
     ) -> str:
         """Record that ``source`` confirmed ``proposition``; return the report id."""
@@ -307,6 +313,8 @@ class Ledger:
         statement: str | None = None,
         quote: str | None = None,
         url: str | None = None,
+        question: str | None = None,
+        rating: str | None = None,
         report_id: str | None = None,
     ) -> str:
         """Record that ``source`` refuted ``proposition``; return the report id."""
