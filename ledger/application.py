@@ -528,6 +528,24 @@ class Ledger:
                 result.append(belief)
         return tuple(result)
 
+    def known(
+        self, *, on: TimePoint, recorded: TimePoint | None = None
+    ) -> Iterator[tuple[str, list[Report]]]:
+        """Every proposition's counting reports known by ``on``, by key.
+
+        Yields ``(key, reports)`` in key order, the reports in canonical order,
+        struck ones (as of ``recorded``) left out; propositions with no such
+        report are skipped. The input every whole-ledger analysis folds.
+        """
+        cutoff = _time.cutoff(on, "on")
+        held_at = self._recorded(recorded)
+        self._read()
+        for key, entries in self._model.all_entries(known_by=cutoff):
+            reports = projections.active_reports(entries, recorded=held_at)
+            known = [r for r in canonical_order(reports) if r.known_from <= cutoff]
+            if known:
+                yield key, known
+
     def statuses(
         self, *, on: TimePoint, recorded: TimePoint | None = None
     ) -> dict[str, Status]:
