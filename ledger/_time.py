@@ -15,6 +15,25 @@ TimePoint = date | datetime
 """A report time as users give it: a date, or a timezone-aware datetime."""
 
 _END_OF_DAY = time(23, 59, 59, 999999)
+_RANGE = (
+    "expected an instant from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z "
+    "in UTC"
+)
+
+
+def out_of_range(value: datetime) -> str | None:
+    """Why an aware datetime names no representable UTC instant, or None.
+
+    ``0001-01-01T00:00:00+01:00`` is an hour before the first instant a
+    datetime can hold in UTC, ``9999-12-31T23:59:59-01:00`` after the last.
+    """
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        when = "before" if value.year == 1 else "after"
+        first = "0001-01-01" if value.year == 1 else "9999-12-31"
+        return f"{_RANGE}, got {value.isoformat()!r}, which is {when} {first} in UTC"
+    return None
 
 
 def describe(value: object) -> str:
@@ -32,7 +51,9 @@ def is_aware(value: datetime) -> bool:
 def problem(value: object) -> str | None:
     """Why ``value`` is not a valid report time, or None when it is valid."""
     if isinstance(value, datetime):
-        return None if is_aware(value) else "has no timezone"
+        if not is_aware(value):
+            return "has no timezone"
+        return out_of_range(value)
     if isinstance(value, date):
         return None
     return "is not a date or datetime"
@@ -57,6 +78,10 @@ def cutoff(value: object, name: str) -> datetime:
                 f"(got {describe(value)})"
             )
             raise InvalidQuery(msg)
+        why = out_of_range(value)
+        if why is not None:
+            msg = f"{name}: {why}"
+            raise InvalidQuery(msg)
         return value.astimezone(UTC)
     if isinstance(value, date):
         return datetime.combine(value, _END_OF_DAY, tzinfo=UTC)
@@ -75,23 +100,30 @@ def parse(text: str) -> TimePoint:
     Raises ValueError with a sentence saying what was wrong.
     """
     text = text.strip()
+    expected = (
+        "expected an ISO date (2017-06-16) or an ISO datetime with offset "
+        f"(2017-06-16T09:30:00+03:00), got {text!r}"
+    )
     if len(text) == 10:
         try:
             return date.fromisoformat(text)
         except ValueError:
             pass
+    # Without a time part it is meant as a date, and only 2017-06-16 is one
+    # (fromisoformat would read 20170616 as a datetime with no timezone).
+    if len(text) < 11 or text[10] not in "Tt ":
+        raise ValueError(expected)
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
-        msg = (
-            "expected an ISO date (2017-06-16) or an ISO datetime with offset "
-            f"(2017-06-16T09:30:00+03:00), got {text!r}"
-        )
-        raise ValueError(msg) from None
+        raise ValueError(expected) from None
     if not is_aware(parsed):
         msg = (
             "expected a datetime with a UTC offset (such as +00:00 or Z), "
             f"got {text!r}, which has no timezone"
         )
         raise ValueError(msg)
+    why = out_of_range(parsed)
+    if why is not None:
+        raise ValueError(why)
     return parsed

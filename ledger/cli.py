@@ -11,11 +11,15 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import html
+import io
+import itertools
 import json
 import os
+import sqlite3
 import sys
 import tempfile
 import unicodedata
+import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -24,7 +28,7 @@ from typing import IO, Any, TypeVar
 import attrs
 import click
 
-from ledger import _time
+from ledger import _time, projections
 from ledger._time import TimePoint
 from ledger.application import Ledger
 from ledger.errors import (
@@ -38,14 +42,17 @@ from ledger.io import (
     Format,
     Held,
     InvalidFile,
+    _change_dict,
+    _replacing,
     belief_to_dict,
-    change_to_dict,
     check_reports,
     entry_to_dict,
+    period_to_dict,
     read_reports,
     write_reports,
 )
-from ledger.values import Belief, Entry, Report
+from ledger.projections import Period
+from ledger.values import Belief, Entry, Report, Status, _name
 
 __all__ = [
     "EXIT_INTERRUPTED",
@@ -181,14 +188,85 @@ def _is_url(target: str) -> bool:
 @contextlib.contextmanager
 def _ledger(db: str | None, *, create: bool) -> Iterator[Ledger]:
     target = _target(db)
-    if not create and not _is_url(target) and not Path(target).exists():
-        msg = (
-            f"no ledger at {target!r}: import reports first, or name the ledger "
-            "with --db PATH or LEDGER_DB"
-        )
-        raise _fail(msg, EXIT_STORAGE)
+    if not create and not _is_url(target):
+        _check_is_ledger(target)
     with _errors_as_exit_codes(), Ledger.open(target) as ledger:
         yield ledger
+
+
+def _check_is_ledger(target: str) -> None:
+    """Refuse to query a SQLite file that is not already a ledger (exit 4).
+
+    Opening one would make it a ledger: an empty file, or another program's
+    database, would silently gain the ledger's tables.
+    """
+    path = Path(target)
+    hint = "import reports first, or name the ledger with --db PATH or LEDGER_DB"
+    if not path.exists():
+        raise _fail(f"no ledger at {target!r}: {hint}", EXIT_STORAGE)
+    if path.is_file() and path.stat().st_size == 0:
+        raise _fail(f"no ledger at {target!r}: the file is empty; {hint}", EXIT_STORAGE)
+    if not path.is_file() or not _is_sqlite(path):
+        return  # Ledger.open says what is wrong with it
+    uri = f"file:{urllib.parse.quote(str(path.resolve()))}?mode=ro"
+    try:
+        with contextlib.closing(sqlite3.connect(uri, uri=True)) as connection:
+            found = connection.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                "AND name = 'stored_events'"
+            ).fetchone()
+    except sqlite3.Error:
+        return  # Ledger.open says what is wrong with it
+    if found is None:
+        msg = (
+            f"no ledger at {target!r}: it is a SQLite database without a "
+            f"ledger's tables; {hint}"
+        )
+        raise _fail(msg, EXIT_STORAGE)
+
+
+def _is_sqlite(path: Path) -> bool:
+    with path.open("rb") as file:
+        return file.read(16) == b"SQLite format 3\x00"
+
+
+def _check_output(option: str, out: str, db: str | None) -> None:
+    """Refuse an output path that cannot be written, or that is the ledger (exit 2)."""
+    if out == "-":
+        try:
+            written = os.fstat(sys.stdout.fileno())
+        except (OSError, ValueError, io.UnsupportedOperation):
+            return  # not a file (captured in a test, say): cannot be the ledger
+    else:
+        parent = Path(out).parent
+        if not parent.is_dir():
+            msg = f"cannot write {option} {out!r}: no directory {str(parent)!r}"
+            raise _fail(msg, EXIT_USAGE)
+        try:
+            written = Path(out).stat()
+        except OSError:
+            return  # a new file: not the ledger
+    target = _target(db)
+    if _is_url(target):
+        return
+    # The database's companions (its write-ahead log) are the ledger too.
+    for name in (target, *(target + end for end in ("-wal", "-shm", "-journal"))):
+        try:
+            held = Path(name).stat()
+        except OSError:
+            continue
+        if (held.st_dev, held.st_ino) == (written.st_dev, written.st_ino):
+            where = "standard output" if out == "-" else f"{option} {out!r}"
+            msg = (
+                f"{where} is the ledger's own file {name!r}: "
+                "writing there would destroy the ledger; write to another file"
+            )
+            raise _fail(msg, EXIT_USAGE)
+
+
+def _cannot_write(out: str, error: OSError) -> _Failure:
+    where = "standard output" if out == "-" else repr(out)
+    return _fail(f"cannot write {where}: {error.strerror or error}", EXIT_STORAGE)
 
 
 # ---------------------------------------------------------------- import
@@ -429,6 +507,11 @@ def _sources_of(reports: Iterable[Report]) -> str:
     return f"{sources[0]} (+{len(sources) - 1} more)"
 
 
+def _key(key: str) -> str:
+    """A key as given on the command line, as reports hold it (NFC, trimmed)."""
+    return str(_name(key)) or key
+
+
 def _print_json(data: object) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
@@ -450,7 +533,7 @@ def believed(
     with _ledger(db, create=False) as ledger, _errors_as_exit_codes():
         if keys:
             beliefs: Sequence[Belief] = [
-                ledger.belief(key, on=on, recorded=recorded) for key in keys
+                ledger.belief(_key(key), on=on, recorded=recorded) for key in keys
             ]
         else:
             beliefs = ledger.beliefs(on=on, recorded=recorded)
@@ -486,11 +569,14 @@ def timeline(
 ) -> None:
     """How the status of KEY changed over knowledge time."""
     with _ledger(db, create=False) as ledger, _errors_as_exit_codes():
-        beliefs = ledger.timeline(key, recorded=recorded)
+        entries = ledger.history(_key(key), recorded=recorded)
+        held_at = None if recorded is None else _time.cutoff(recorded, "recorded")
+        reports = projections.active_reports(entries, recorded=held_at)
+        periods = list(projections.status_periods(_key(key), reports, ledger.policy))
     if as_json:
-        _print_json([belief_to_dict(belief) for belief in beliefs])
+        _print_json([period_to_dict(period) for period in periods])
         return
-    rows = [(b.since, b.status.value, _sources_of(b.decided_by)) for b in beliefs]
+    rows = [(p.since, p.status.value, _sources_of(p.decided_by)) for p in periods]
     click.echo(_table(("SINCE", "STATUS", "DECIDED BY"), rows))
 
 
@@ -504,7 +590,7 @@ def history(
 ) -> None:
     """Every report about KEY, in reported order (struck ones marked)."""
     with _ledger(db, create=False) as ledger, _errors_as_exit_codes():
-        entries = ledger.history(key, recorded=recorded)
+        entries = ledger.history(_key(key), recorded=recorded)
     if as_json:
         _print_json([entry_to_dict(entry) for entry in entries])
         return
@@ -538,24 +624,41 @@ def changes(
 ) -> None:
     """Every change of status after --since and by --until."""
     with _ledger(db, create=False) as ledger, _errors_as_exit_codes():
-        found = ledger.changes(since=since, until=until, recorded=recorded)
+        found = _changes(ledger, since, until, recorded)
     if as_json:
-        _print_json([change_to_dict(change) for change in found])
+        _print_json([_change_dict(p.since, before, p) for before, p in found])
         return
     if not found:
         click.echo(f"no change of status after {_cell(since)} and by {_cell(until)}")
         return
     rows = [
-        (
-            c.at,
-            c.proposition,
-            c.before.value,
-            c.after.value,
-            _sources_of(c.belief.decided_by),
-        )
-        for c in found
+        (p.since, p.proposition, was.value, p.status.value, _sources_of(p.decided_by))
+        for was, p in found
     ]
     click.echo(_table(("AT", "PROPOSITION", "FROM", "TO", "DECIDED BY"), rows))
+
+
+def _changes(
+    ledger: Ledger, since: TimePoint, until: TimePoint, recorded: TimePoint | None
+) -> list[tuple[Status, Period]]:
+    """``Ledger.changes`` as (status before, period) pairs, linear in the reports."""
+    start = _time.cutoff(since, "since")
+    end = _time.cutoff(until, "until")
+    if end < start:
+        msg = f"until ({until!r}) is before since ({since!r})"
+        raise InvalidArgument(msg)
+    held_at = None if recorded is None else _time.cutoff(recorded, "recorded")
+    found: list[tuple[Status, Period]] = []
+    by_key = itertools.groupby(ledger.entries(), key=lambda e: e.report.proposition)
+    for key, entries in by_key:
+        reports = projections.active_reports(entries, recorded=held_at)
+        before = Status.UNKNOWN
+        for period in projections.status_periods(key, reports, ledger.policy):
+            if start < _time.start(period.since) <= end:
+                found.append((before, period))
+            before = period.status
+    found.sort(key=lambda change: (_time.start(change[1].since), change[1].proposition))
+    return found
 
 
 @cli.command()
@@ -579,12 +682,18 @@ def export(fmt: Format | None, output: str, db: str | None) -> None:
     if fmt is None:
         fmt = "csv" if output.lower().endswith(".csv") else "jsonl"
     with _ledger(db, create=False) as ledger, _errors_as_exit_codes():
+        _check_output("--output", output, db)
         reports = (entry.report for entry in ledger.entries() if entry.strike is None)
-        if output == "-":
-            write_reports(reports, sys.stdout.buffer, format=fmt)
-            sys.stdout.buffer.flush()
-        else:
-            write_reports(reports, output, format=fmt)
+        try:
+            if output == "-":
+                write_reports(reports, sys.stdout.buffer, format=fmt)
+                sys.stdout.buffer.flush()
+            else:
+                write_reports(reports, output, format=fmt)
+        except (StorageError, BrokenPipeError):
+            raise
+        except OSError as error:
+            raise _cannot_write(output, error) from error
 
 
 # ---------------------------------------------------------------- report --html
@@ -733,11 +842,16 @@ def report(out: str, on: TimePoint | None, db: str | None) -> None:
     """Write a self-contained HTML page of what was believed, and why."""
     when: TimePoint = datetime.now(UTC) if on is None else on
     with _ledger(db, create=False) as ledger, _errors_as_exit_codes():
+        _check_output("--html", out, db)
         page, propositions, reports = _html_report(ledger, when)
     if out == "-":
         click.echo(page, nl=False)
         return
-    Path(out).write_text(page, encoding="utf-8")
+    try:
+        with _replacing(out) as file:
+            file.write(page)
+    except OSError as error:
+        raise _cannot_write(out, error) from error
     click.echo(
         f"wrote {out}: {_count(propositions, 'proposition')}, "
         f"{_count(reports, 'report')}"

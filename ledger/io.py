@@ -21,6 +21,7 @@ import itertools
 import json
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import (
     Callable,
@@ -30,6 +31,7 @@ from collections.abc import (
     Mapping,
     Sequence,
 )
+from pathlib import Path
 from typing import IO, Any, Literal, TypeVar
 
 import attrs
@@ -37,10 +39,21 @@ import attrs
 from ledger import _time
 from ledger._time import TimePoint
 from ledger.errors import InvalidReport
-from ledger.values import Belief, Change, Entry, Kind, Report, Strike, _content_id
+from ledger.projections import Period
+from ledger.values import (
+    Belief,
+    Change,
+    Entry,
+    Kind,
+    Report,
+    Status,
+    Strike,
+    _content_id,
+)
 
 __all__ = [
     "FIELDS",
+    "FORMULA_STARTS",
     "MAX_ERRORS",
     "MAX_LINE_BYTES",
     "REQUIRED",
@@ -52,6 +65,7 @@ __all__ = [
     "change_to_dict",
     "check_reports",
     "entry_to_dict",
+    "period_to_dict",
     "read_reports",
     "report_to_dict",
     "write_reports",
@@ -291,6 +305,8 @@ _MISSING = _Missing()
 
 
 def _json_type(value: object) -> str:
+    if isinstance(value, _Pairs):  # a list subclass: test it before list
+        return "object"
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -304,10 +320,17 @@ def _json_type(value: object) -> str:
     return "object"
 
 
-def _show(value: object) -> str:
+def _plain(value: object) -> object:
+    """A parsed JSON value with its objects as dicts again, for messages."""
     if isinstance(value, _Pairs):
-        return "object"
-    text = repr(value)
+        return {key: _plain(item) for key, item in value}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _show(value: object) -> str:
+    text = repr(_plain(value))
     if len(text) > _SHOW_CHARS:
         text = text[: _SHOW_CHARS - 3] + "..."
     return text
@@ -433,7 +456,9 @@ def _jsonl_line(line: _Line) -> tuple[Report | _Given | None, list[_Problem]]:
         if error.pos >= len(text.rstrip()) and text.lstrip().startswith("{"):
             found = "an object that the line ends before closing"
         else:
-            found = f"text that is not valid JSON: {error.msg} at column {error.colno}"
+            # Some of json's messages end "at" ("Invalid control character at").
+            what = error.msg.removesuffix(" at")
+            found = f"text that is not valid JSON: {what} at column {error.colno}"
         return None, [(None, f"expected one JSON object per line, found {found}")]
     except ValueError as error:  # e.g. an integer with too many digits
         return None, [(None, f"expected one JSON object per line, found {error}")]
@@ -576,8 +601,9 @@ def _scan_csv(
             message = f"expected {len(header)} cells as in the header, found {len(row)}"
             yield start, (None, message)
             continue
+        cells = (_csv_restore(cell) for cell in row)
         report, problems = _report_from(
-            dict(zip(header, row, strict=True)), csv_cells=True
+            dict(zip(header, cells, strict=True)), csv_cells=True
         )
         for problem in problems:
             yield start, problem
@@ -812,7 +838,9 @@ def write_reports(
     ``target`` is a path or an open binary or text file. ``format`` defaults to
     CSV for a path ending ``.csv`` and to JSON Lines otherwise. What is written
     reads back with :func:`read_reports` as the same reports, ``report_id``
-    included.
+    included. A path is written whole or not at all: to a temporary file beside
+    it, renamed over it at the end. CSV cells that a spreadsheet would run as
+    formulas are neutralised (see :data:`FORMULA_STARTS`).
     """
     if format is None:
         name = os.fspath(target) if isinstance(target, str | os.PathLike) else ""
@@ -821,11 +849,51 @@ def write_reports(
         msg = f"format must be 'jsonl' or 'csv' (got {format!r})"
         raise InvalidReport(msg, field="format")
     if isinstance(target, str | os.PathLike):
-        with open(target, "w", encoding="utf-8", newline="") as text:  # noqa: PTH123
+        with _replacing(target) as text:
             return _write(reports, text, format)
     if isinstance(target, io.TextIOBase):
         return _write(reports, target, format)
     return _write(reports, _BinaryText(target), format)  # type: ignore[arg-type]
+
+
+def _new_file_mode() -> int:
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+@contextlib.contextmanager
+def _replacing(path: str | os.PathLike[str]) -> Iterator[IO[str]]:
+    """A UTF-8 text file that becomes ``path`` only once all of it is written.
+
+    A new or regular file is written to a temporary file in the same directory,
+    then renamed over ``path``, so a failure (a full disk, Ctrl-C) leaves no
+    partial file behind and an existing file untouched. Anything else that
+    exists (a device such as /dev/stdout, a named pipe) is written in place.
+    """
+    target = os.path.realpath(path)
+    try:
+        status: os.stat_result | None = os.stat(target)  # noqa: PTH116
+    except FileNotFoundError:
+        status = None
+    if status is not None and not stat.S_ISREG(status.st_mode):
+        with open(target, "w", encoding="utf-8", newline="") as text:  # noqa: PTH123
+            yield text
+        return
+    directory, name = os.path.split(target)
+    descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=f".{name}.")
+    try:
+        mode = _new_file_mode() if status is None else stat.S_IMODE(status.st_mode)
+        os.fchmod(descriptor, mode)
+        with open(descriptor, "w", encoding="utf-8", newline="") as text:  # noqa: PTH123
+            yield text
+            text.flush()
+            os.fsync(text.fileno())
+        Path(temporary).replace(target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)  # noqa: PTH108
+        raise
 
 
 @attrs.define
@@ -839,9 +907,33 @@ class _BinaryText:
         return len(text)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet reads as the start of a formula (OWASP, CSV injection).
+
+:func:`write_reports` writes a CSV cell that starts with one of these, after
+any number of ``'``, with one more ``'`` in front; reading CSV removes it.
+"""
+
+
+def _csv_neutral(value: str) -> str:
+    """The cell text for ``value``, never a formula; :func:`_csv_restore` undoes it."""
+    if value.lstrip("'").startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _csv_restore(cell: str) -> str:
+    """The text a cell written by :func:`_csv_neutral` stands for."""
+    if cell.startswith("'") and cell.lstrip("'").startswith(FORMULA_STARTS):
+        return cell[1:]
+    return cell
+
+
 def _csv_cell(value: str) -> str:
-    # RFC 4180 quoting. csv.writer would leave a lone "\r" unquoted when lines
-    # end with "\n", and the cell would not read back.
+    # Neutralised first, so no spreadsheet runs it, then RFC 4180 quoting.
+    # csv.writer would leave a lone "\r" unquoted when lines end with "\n",
+    # and the cell would not read back.
+    value = _csv_neutral(value)
     if not any(char in value for char in ',"\r\n'):
         return value
     return '"' + value.replace('"', '""') + '"'
@@ -905,12 +997,50 @@ def entry_to_dict(entry: Entry) -> dict[str, Any]:
     }
 
 
-def change_to_dict(change: Change) -> dict[str, Any]:
-    """A status change as a JSON-able object, with the belief it led to."""
+def period_to_dict(period: Period | Belief) -> dict[str, Any]:
+    """A period of a timeline as a JSON-able object (see ``docs/cli.md``).
+
+    Like :func:`belief_to_dict` with the reports for and against counted, not
+    listed: ``supporting_count`` and ``opposing_count``, so a timeline's output
+    is linear in its reports. Takes a :class:`~ledger.projections.Period` or a
+    belief of ``Ledger.timeline``.
+    """
+    counts = (
+        (period.supporting, period.opposing)
+        if isinstance(period, Period)
+        else (len(period.supporting), len(period.opposing))
+    )
     return {
-        "proposition": change.proposition,
-        "at": _time.isoformat(change.at),
-        "before": change.before.value,
-        "after": change.after.value,
-        "belief": belief_to_dict(change.belief),
+        "proposition": period.proposition,
+        "status": period.status.value,
+        "since": _when(period.since),
+        "occurred_at": _when(period.occurred_at),
+        "statement": period.statement,
+        "decided_by": [r.to_dict() for r in period.decided_by],
+        "challenges": [r.to_dict() for r in period.challenges],
+        "supporting_count": counts[0],
+        "opposing_count": counts[1],
     }
+
+
+def _change_dict(
+    at: TimePoint, before: Status, period: Period | Belief
+) -> dict[str, Any]:
+    found = period_to_dict(period)
+    return {
+        "proposition": found.pop("proposition"),
+        "at": _time.isoformat(at),
+        "before": before.value,
+        "after": found.pop("status"),
+        **{name: value for name, value in found.items() if name != "since"},
+    }
+
+
+def change_to_dict(change: Change) -> dict[str, Any]:
+    """A status change as a JSON-able object: when, from what to what, and why.
+
+    ``decided_by``, ``challenges``, ``supporting_count``, ``opposing_count``,
+    ``occurred_at`` and ``statement`` are those of :func:`period_to_dict` for
+    the belief it led to.
+    """
+    return _change_dict(change.at, change.before, change.belief)

@@ -9,18 +9,23 @@ answer, any materialised view and the tests.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
+import attrs
+
 from ledger import _time
+from ledger._time import TimePoint
 from ledger.policy import BeliefPolicy, Verdict, canonical_order
 from ledger.values import Belief, Entry, Report, Status
 
 __all__ = [
+    "Period",
     "active_reports",
     "belief_at",
     "happened_by",
     "periods",
+    "status_periods",
     "statuses",
     "timeline",
 ]
@@ -110,6 +115,68 @@ def timeline(
             previous = status
         start = end
     return tuple(result)
+
+
+@attrs.frozen
+class Period:
+    """One period of a timeline: the status from ``since``, and what decided it.
+
+    The belief of :func:`timeline` at the period's start without its evidence
+    lists: ``decided_by`` and ``challenges`` as the policy gave them, and how
+    many reports were ``supporting`` and ``opposing`` by then, so a timeline of
+    many periods stays linear in its reports.
+    """
+
+    proposition: str
+    status: Status
+    since: TimePoint
+    decided_by: tuple[Report, ...] = ()
+    challenges: tuple[Report, ...] = ()
+    supporting: int = 0
+    opposing: int = 0
+    occurred_at: TimePoint | None = None
+    statement: str | None = None
+
+
+def status_periods(
+    proposition: str, reports: Iterable[Report], policy: BeliefPolicy
+) -> Iterator[Period]:
+    """The periods of :func:`timeline`, one at a time, in memory linear in reports.
+
+    Each period has the status, ``since``, ``decided_by``, ``challenges``,
+    ``occurred_at`` and ``statement`` of the corresponding :func:`timeline`
+    belief, and the lengths of its ``supporting`` and ``opposing``.
+    """
+    ordered = canonical_order(list(reports))
+    start = supporting = opposing = 0
+    occurred: TimePoint | None = None
+    statement: str | None = None
+    previous = None
+    for end, status in statuses(ordered, policy):
+        for report in itertools.islice(ordered, start, end):
+            if report.kind.supports:
+                supporting += 1
+                if report.occurred_at is not None:
+                    occurred = report.occurred_at
+            else:
+                opposing += 1
+            if report.statement is not None:
+                statement = report.statement
+        if status is not previous:
+            verdict = policy.decide(ordered[:end])
+            yield Period(
+                proposition=proposition,
+                status=verdict.status,
+                since=ordered[start].reported_at,
+                decided_by=verdict.decided_by,
+                challenges=verdict.challenges,
+                supporting=supporting,
+                opposing=opposing,
+                occurred_at=occurred,
+                statement=statement,
+            )
+            previous = status
+        start = end
 
 
 def periods(

@@ -19,6 +19,7 @@ This module needs Hypothesis: ``pip install claims-ledger[hypothesis]``.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any, TypeVar
@@ -92,13 +93,25 @@ _EARLIEST = datetime.min.replace(tzinfo=UTC) + timedelta(days=2)
 _LATEST = datetime.max.replace(tzinfo=UTC) - timedelta(days=2)
 
 # Keys and sources are names: no control characters (nor surrogates, which
-# cannot be encoded). Free text may hold newlines and tabs, but never NUL.
-_NAME_CHARACTERS = st.characters(exclude_categories=["Cs", "Cc"])
+# cannot be encoded), no invisible format characters but ZWNJ and ZWJ, and
+# generated as a report holds them (NFC, trimmed). Free text may hold newlines
+# and tabs, but never NUL.
+_NAME_CHARACTERS = st.characters(
+    exclude_categories=["Cs", "Cc", "Cf"], include_characters="\u200c\u200d"
+)
 _TEXT_CHARACTERS = st.characters(exclude_categories=["Cs"], exclude_characters="\x00")
 
 
 def _non_blank(text: str) -> bool:
     return bool(text.strip())
+
+
+def _names(max_size: int) -> SearchStrategy[str]:
+    return (
+        st.text(_NAME_CHARACTERS, min_size=1, max_size=max_size)
+        .map(lambda text: unicodedata.normalize("NFC", text).strip())
+        .filter(bool)
+    )
 
 
 def _check_strategy(value: object, name: str) -> None:
@@ -161,7 +174,7 @@ def sources() -> SearchStrategy[str]:
     """
     return st.one_of(
         st.sampled_from(_SOURCES),
-        st.text(_NAME_CHARACTERS, min_size=1, max_size=40).filter(_non_blank),
+        _names(40),
     )
 
 
@@ -175,7 +188,7 @@ def proposition_keys() -> SearchStrategy[str]:
     """
     return st.one_of(
         st.sampled_from(_KEYS),
-        st.text(_NAME_CHARACTERS, min_size=1, max_size=40).filter(_non_blank),
+        _names(40),
     )
 
 

@@ -7,11 +7,13 @@ expected and what arrived.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import hashlib
 import json
+import unicodedata
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import attrs
@@ -75,6 +77,68 @@ def _text(*, optional: bool) -> Any:
             expected = "a non-empty string" + (" or None" if optional else "")
             msg = f"{attribute.name} must be {expected} (got {value!r})"
             raise InvalidReport(msg, field=attribute.name)
+        _check_unicode(attribute.name, value)
+
+    return check
+
+
+def _check_unicode(name: str, value: str) -> None:
+    """Refuse lone surrogates: no store can hold them, and UTF-8 cannot spell them."""
+    if value.isascii():
+        return
+    for position, char in enumerate(value, start=1):
+        if "\ud800" <= char <= "\udfff":
+            msg = (
+                f"{name} must be Unicode text (got a lone surrogate "
+                f"U+{ord(char):04X} at character {position})"
+            )
+            raise InvalidReport(msg, field=name)
+
+
+# Invisible format characters (category Cf) a key or source may hold: ZWNJ and
+# ZWJ, which Persian, the Indic scripts and emoji sequences need, and the tag
+# characters of emoji flags (U+E0020 to U+E007F). Every other one (U+200B, U+2060,
+# U+FEFF, U+00AD, bidirectional controls, ...) only makes look-alikes.
+_INVISIBLE_ALLOWED = frozenset({"\u200c", "\u200d"})
+
+
+def _is_invisible(char: str) -> bool:
+    return (
+        unicodedata.category(char) == "Cf"
+        and char not in _INVISIBLE_ALLOWED
+        and not "\U000e0020" <= char <= "\U000e007f"
+    )
+
+
+def _name(value: object) -> object:
+    """A key or source as compared: NFC, without surrounding whitespace."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return unicodedata.normalize("NFC", value).strip()
+    except UnicodeError:  # pragma: no cover - normalize accepts any str
+        return value
+
+
+def _key(*, optional: bool) -> Any:
+    text = _text(optional=optional)
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        text(instance, attribute, value)
+        if value is None:
+            return
+        assert isinstance(value, str)
+        if value.isascii():
+            return
+        for position, char in enumerate(value, start=1):
+            if _is_invisible(char):
+                name = unicodedata.name(char, "a format character")
+                msg = (
+                    f"{attribute.name} must not hold invisible characters (got "
+                    f"U+{ord(char):04X} {name} at character {position}), "
+                    "which make look-alike names"
+                )
+                raise InvalidReport(msg, field=attribute.name)
 
     return check
 
@@ -84,6 +148,9 @@ def _report_time(*, optional: bool) -> Any:
         if value is None and optional:
             return
         why = _time.problem(value)
+        if why is not None and isinstance(value, datetime) and _time.is_aware(value):
+            msg = f"{attribute.name}: {why}"  # no UTC instant
+            raise InvalidReport(msg, field=attribute.name)
         if why is not None:
             expected = "a date or a timezone-aware datetime" + (
                 " or None" if optional else ""
@@ -97,6 +164,10 @@ def _report_time(*, optional: bool) -> Any:
 def _content_id(report: Report) -> str:
     # Runs before the validators, so it must not fail on bad values.
     def text(value: object) -> str | None:
+        # One instant is one report, whatever offset it was written with.
+        if isinstance(value, datetime) and value.utcoffset() is not None:
+            with contextlib.suppress(OverflowError):  # refused by the validator
+                value = value.astimezone(UTC)
         return value.isoformat() if isinstance(value, date) else None
 
     content = [
@@ -115,7 +186,9 @@ def _content_id(report: Report) -> str:
         if value is not None:
             content.append(f"{name}={value}")
     encoded = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
-    return "r-" + hashlib.sha256(encoded.encode("utf-8")).hexdigest()[:32]
+    # surrogatepass: a lone surrogate is refused by the validator, not here.
+    digest = hashlib.sha256(encoded.encode("utf-8", "surrogatepass")).hexdigest()
+    return "r-" + digest[:32]
 
 
 @attrs.frozen
@@ -123,12 +196,17 @@ class Report:
     """One report about a proposition: who said what, and when.
 
     ``report_id`` defaults to an id derived from the content, so the same report
-    recorded twice is recorded once.
+    recorded twice is recorded once. ``proposition``, ``source`` and ``question``
+    are names people compare: they are normalised to NFC without surrounding
+    whitespace, and invisible format characters other than ZWNJ and ZWJ are
+    refused in them (see ``docs/file-format.md``).
     """
 
     kind: Kind = attrs.field(converter=_to_kind)
-    proposition: str = attrs.field(validator=_text(optional=False))
-    source: str = attrs.field(validator=_text(optional=False))
+    proposition: str = attrs.field(converter=_name, validator=_key(optional=False))
+    """The proposition's key, in NFC, without surrounding whitespace."""
+    source: str = attrs.field(converter=_name, validator=_key(optional=False))
+    """Who made the report, in NFC, without surrounding whitespace."""
     reported_at: TimePoint = attrs.field(validator=_report_time(optional=False))
     occurred_at: TimePoint | None = attrs.field(
         default=None, validator=_report_time(optional=True)
@@ -136,7 +214,9 @@ class Report:
     statement: str | None = attrs.field(default=None, validator=_text(optional=True))
     quote: str | None = attrs.field(default=None, validator=_text(optional=True))
     url: str | None = attrs.field(default=None, validator=_text(optional=True))
-    question: str | None = attrs.field(default=None, validator=_text(optional=True))
+    question: str | None = attrs.field(
+        default=None, converter=_name, validator=_key(optional=True)
+    )
     """The key of the question this report's proposition answers, if any."""
     rating: str | None = attrs.field(default=None, validator=_text(optional=True))
     """A publisher's raw verdict text (kept from ClaimReview), if any."""

@@ -123,7 +123,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LedgerError as error:
         print(f"ledger.worker: {error}", file=sys.stderr)
         return 1
-    print(f"applied {applied_first + applied} events", file=sys.stderr)
+    if args.rebuild:
+        print(f"applied {applied_first + applied} events", file=sys.stderr)
+    else:
+        # Opening the ledger already brought its view up to date, without a
+        # count: saying "applied 0 events" after that would mislead.
+        since = f"; applied {applied} events recorded since" if applied else ""
+        print(f"the view is up to date{since}", file=sys.stderr)
     return 0
 
 

@@ -25,7 +25,13 @@ from ledger.cli import (
     EXIT_UNKNOWN_PROPOSITION,
     EXIT_USAGE,
 )
-from ledger.io import belief_to_dict, change_to_dict, entry_to_dict, read_reports
+from ledger.io import (
+    belief_to_dict,
+    change_to_dict,
+    entry_to_dict,
+    period_to_dict,
+    read_reports,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 FOUNDING = REPO / "examples" / "founding_case.jsonl"
@@ -164,7 +170,7 @@ def test_timeline_history_and_changes(ledger_cmd: Run, tmp_path: Path) -> None:
     """timeline, history and changes print what the Python API answers."""
     ledger_cmd("import", str(FOUNDING))
     with Ledger.open(tmp_path / "ledger.db") as ledger:
-        timeline = [belief_to_dict(b) for b in ledger.timeline(KEY)]
+        timeline = [period_to_dict(b) for b in ledger.timeline(KEY)]
         history = [entry_to_dict(e) for e in ledger.history(KEY)]
         changes = [
             change_to_dict(c)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import unicodedata
 from collections.abc import Collection
 from datetime import UTC, date, datetime, timedelta, timezone
 from itertools import islice
@@ -23,6 +24,7 @@ from ledger.io import (
     change_to_dict,
     check_reports,
     entry_to_dict,
+    period_to_dict,
     read_reports,
     write_reports,
 )
@@ -564,18 +566,37 @@ def test_answers_as_json_objects(ledger: Ledger) -> None:
     assert list(entry) == ["report", "recorded_at", "strike"]
     assert datetime.fromisoformat(entry["recorded_at"]).tzinfo is not None
     (_, change) = ledger.changes(since=date(2017, 1, 1), until=date(2018, 1, 1))
-    assert {k: v for k, v in change_to_dict(change).items() if k != "belief"} == {
+    found = change_to_dict(change)
+    assert {
+        k: v for k, v in found.items() if k not in ("decided_by", "challenges")
+    } == {
         "proposition": "p",
         "at": "2017-09-28",
         "before": "claimed",
         "after": "refuted",
+        "occurred_at": "2017-05-28",
+        "statement": None,
+        "supporting_count": 1,
+        "opposing_count": 1,
     }
-    json.dumps([belief, entry, change_to_dict(change)])
+    assert [r["source"] for r in found["decided_by"]] == ["B"]
+    period = period_to_dict(ledger.timeline("p")[-1])
+    assert list(period) == [
+        "proposition", "status", "since", "occurred_at", "statement",
+        "decided_by", "challenges", "supporting_count", "opposing_count",
+    ]  # fmt: skip
+    json.dumps([belief, entry, found, period])
 
 
 # ---------------------------------------------------------------- properties
 
-_text = st.text(min_size=1, max_size=20).filter(str.strip)
+# Names as a report holds them: NFC, trimmed, no lone surrogates or invisible
+# format characters (values.py refuses those).
+_text = (
+    st.text(st.characters(exclude_categories=["Cs", "Cf"]), min_size=1, max_size=20)
+    .map(lambda text: unicodedata.normalize("NFC", text).strip())
+    .filter(bool)
+)
 _offsets = st.integers(min_value=-14 * 60, max_value=14 * 60).map(
     lambda minutes: timezone(timedelta(minutes=minutes))
 )
