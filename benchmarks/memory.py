@@ -1,0 +1,126 @@
+"""Peak memory of the whole-ledger commands, per command, on N reports.
+
+    python benchmarks/memory.py                      # N = 20,000 on SQLite
+    python benchmarks/memory.py --reports 300000     # the size of issue 13's report
+    python benchmarks/memory.py --db postgresql://ledger@127.0.0.1:5432/claims
+    python benchmarks/memory.py --max-mib 300        # exit 1 above that bound
+
+A script, not a test: it prints one row per command with its peak resident memory
+(each command runs as its own process, so ``ru_maxrss`` is its own, read with
+``wait4``), how many bytes it printed and how long it took. The commands are the
+ones that read the whole ledger (``believed --json`` of every proposition,
+``export`` in both formats, ``changes --json``, ``report --html``) and
+``timeline --json`` of one proposition with ``--alternating`` reports that flip
+between confirmed and refuted an hour apart (issue 13, item 7).
+
+The ledger's memory should not grow with the ledger's size: run it at two sizes
+and compare, or give ``--max-mib`` to make the run fail (exit 1) when a command
+peaks above that bound. It exits 2 when a command fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import generate
+
+COMMAND = [sys.executable, "-m", "ledger"]
+KEY = "alternating-confirmed-refuted"
+
+
+def alternating(path: Path, count: int) -> None:
+    """Write ``count`` reports about one key, confirmed then refuted, an hour apart."""
+    start = datetime(2017, 6, 16, tzinfo=UTC)
+    with path.open("w", encoding="utf-8") as out:
+        for index in range(count):
+            row = {
+                "kind": "confirmed" if index % 2 == 0 else "refuted",
+                "proposition": KEY,
+                "source": f"source {index % 50}",
+                "reported_at": (start + timedelta(hours=index)).isoformat(),
+                "quote": "a quote of some length " * 4,
+            }
+            out.write(json.dumps(row) + "\n")
+
+
+def measure(arguments: list[str], db: str, cwd: Path) -> tuple[float, int, float]:
+    """Run ``ledger --db db ARGUMENTS``: peak RSS in MiB, bytes printed, seconds."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as out:
+        process = subprocess.Popen(
+            [*COMMAND, "--db", db, *arguments],
+            cwd=cwd,
+            stdout=out,
+            stderr=subprocess.PIPE,
+        )
+        assert process.stderr is not None
+        errors = process.stderr.read()
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        elapsed = time.perf_counter() - started
+        if process.returncode != 0:
+            sys.stderr.write(errors.decode("utf-8", "replace"))
+            msg = f"ledger {' '.join(arguments)} exited {process.returncode}"
+            raise RuntimeError(msg)
+        size = out.seek(0, os.SEEK_END)
+    return usage.ru_maxrss / 1024, size, elapsed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reports", type=int, default=20_000, help="N")
+    parser.add_argument("--propositions", type=int, default=None, help="default N/10")
+    parser.add_argument("--alternating", type=int, default=2_000)
+    parser.add_argument("--db", default=None, help="postgresql:// URL [SQLite]")
+    parser.add_argument("--max-mib", type=float, default=None)
+    parser.add_argument("--workdir", type=Path, default=None)
+    args = parser.parse_args(argv)
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="ledger-memory-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    db = args.db or str(workdir / f"memory-{args.reports}.db")
+    reports = workdir / f"reports-{args.reports}.jsonl"
+    flips = workdir / f"alternating-{args.alternating}.jsonl"
+    propositions = args.propositions or max(1, args.reports // 10)
+    generate.generate(reports, args.reports, propositions, seed=13)
+    alternating(flips, args.alternating)
+    for path in (reports, flips):
+        subprocess.run([*COMMAND, "--db", db, "import", str(path)], check=True)
+    commands = [
+        ["believed", "--on", "2025-12-31", "--json"],
+        ["export"],
+        ["export", "--format", "csv"],
+        ["changes", "--since", "2000-01-01", "--until", "2025-12-31", "--json"],
+        ["report", "--html", str(workdir / "report.html")],
+        ["timeline", KEY, "--json"],
+    ]
+    print(
+        f"N = {args.reports} reports over {propositions} propositions, plus "
+        f"{args.alternating} alternating reports about one; {db}"
+    )
+    print(f"{'command':<60} {'peak MiB':>9} {'output MB':>10} {'seconds':>8}")
+    worst = 0.0
+    for arguments in commands:
+        try:
+            peak, size, elapsed = measure(arguments, db, workdir)
+        except RuntimeError as error:
+            print(error, file=sys.stderr)
+            return 2
+        worst = max(worst, peak)
+        shown = " ".join(arguments).replace(str(workdir) + "/", "")
+        print(f"{shown:<60} {peak:>9.1f} {size / 1e6:>10.2f} {elapsed:>8.2f}")
+    if args.max_mib is not None and worst > args.max_mib:
+        print(f"peak {worst:.1f} MiB is above the bound of {args.max_mib} MiB")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
