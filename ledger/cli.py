@@ -2,8 +2,8 @@
 
 Exit codes: 0 success; 1 invalid input (nothing recorded); 2 usage error (a bad
 option, argument or date); 3 unknown proposition; 4 the ledger could not be
-opened, read or written; 130 interrupted. ``docs/cli.md`` describes every
-command and the ``--json`` output.
+opened, read or written, or the output could not be written; 130 interrupted.
+``docs/cli.md`` describes every command and the ``--json`` output.
 """
 
 from __future__ import annotations
@@ -693,6 +693,7 @@ def export(fmt: Format | None, output: str, db: str | None) -> None:
         except (StorageError, BrokenPipeError):
             raise
         except OSError as error:
+            _silence_stdout()
             raise _cannot_write(output, error) from error
 
 
@@ -870,4 +871,19 @@ def main(argv: Sequence[str] | None = None, *, prog_name: str = "ledger") -> Non
     except click.ClickException as error:
         error.show()
         sys.exit(error.exit_code)
+    except OSError as error:
+        # Printing the answer failed (ledger errors are StorageError, handled in
+        # each command): a full disk, say. click itself exits 1, silently, when
+        # the reader went away (| head).
+        _silence_stdout()
+        _cannot_write("-", error).show()
+        sys.exit(EXIT_STORAGE)
     sys.exit(result if isinstance(result, int) else EXIT_OK)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so flushing it at exit cannot fail again."""
+    with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)

@@ -328,6 +328,27 @@ def test_output_onto_a_full_device(
     )
 
 
+def test_answers_onto_a_full_device(sqlite_ledger: tuple[Run, Path]) -> None:
+    """Standard output on /dev/full: one line, exit 4, for exports and tables alike."""
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this system")
+    _, db = sqlite_ledger
+    for arguments in (["export"], ["report", "--html", "-"], ["timeline", KEY]):
+        with Path("/dev/full").open("w") as full:
+            done = subprocess.run(
+                [sys.executable, "-m", "ledger", "--db", str(db), *arguments],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                text=True,
+                check=False,
+                timeout=60,
+            )
+        assert done.returncode == EXIT_STORAGE, arguments
+        assert done.stderr == (
+            "Error: cannot write standard output: No space left on device\n"
+        ), arguments
+
+
 def _small_disk() -> None:
     # What a full disk looks like to the writer: a write that fails part-way.
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
