@@ -810,29 +810,17 @@ class LedgerMachine(RuleBasedStateMachine):
     def record_all(
         self, stream: list[Report], batch_size: int
     ) -> MultipleResults[Report]:
-        """Stream reports in batches: each batch is atomic, the count is of new ones."""
-        recorded: list[Report] = []
-        conflict = False
-        for start in range(0, len(stream), batch_size):
-            try:
-                recorded = self.model.new_reports(
-                    recorded + stream[start : start + batch_size]
-                )
-            except ConflictingReport:
-                conflict = True
-                break
-        if conflict:
-            before = len(tuple(self.ledger.entries()))
-            try:
-                self.ledger.record_all(iter(stream), batch_size=batch_size)
-            except ConflictingReport:
-                pass
-            else:
-                raise AssertionError("expected ConflictingReport, nothing was raised")
-            assert len(tuple(self.ledger.entries())) == before + len(recorded)
-        else:
-            count = self.ledger.record_all(iter(stream), batch_size=batch_size)
-            assert count == len(recorded), (count, len(recorded))
+        """Stream reports in batches: all or nothing, the count is of new ones."""
+        try:
+            recorded = self.model.new_reports(stream)
+        except ConflictingReport:
+            self._unchanged_after(
+                lambda: self.ledger.record_all(iter(stream), batch_size=batch_size),
+                ConflictingReport,
+            )
+            return multiple()
+        count = self.ledger.record_all(iter(stream), batch_size=batch_size)
+        assert count == len(recorded), (count, len(recorded))
         self._learn(recorded)
         return multiple(*recorded)
 
