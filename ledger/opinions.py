@@ -214,10 +214,14 @@ def fuse(*opinions: Opinion) -> Opinion:
 
     and the book's fused base rate, the average of the ``a_A`` weighted by
     ``(1 - u_A) Π_{A'≠A} u_A'`` (the plain average when every opinion is
-    vacuous). In evidence terms the amounts of evidence add up. If some are
-    dogmatic (Case II, u = 0), only those count: the book takes their relative
-    dogmatism as equal, so their beliefs, disbeliefs and base rates are
-    averaged. ``fuse()`` is the vacuous opinion; ``fuse(x)`` is ``x``.
+    vacuous); for two opinions this is the book's
+    ``(a_A u_B + a_B u_A - (a_A + a_B) u_A u_B) / (u_A + u_B - 2 u_A u_B)``.
+    In evidence terms the amounts of evidence add up, and base rates are
+    averaged by amount of evidence. If some are dogmatic (Case II, u = 0),
+    only those count (the Case I formula would be 0/0 with two of them): the
+    book takes their relative dogmatism as equal, so their beliefs, disbeliefs
+    and base rates are averaged. ``fuse()`` is the vacuous opinion;
+    ``fuse(x)`` is ``x``.
 
     Fusion is commutative, the vacuous opinion changes nothing (except the base
     rate of another vacuous opinion, averaged as the book says), and grouping

@@ -34,7 +34,7 @@ from ledger import (
 from ledger import strategies as ls
 from ledger.opinions import TOLERANCE, discount, from_evidence, fuse
 from ledger.policy import canonical_order
-from ledger.testing import check_policy
+from ledger.testing import LedgerMachine, check_policy
 
 KEY = "baghdadi-killed-raqqa-strike-2017"
 D1, D2, D3 = date(2017, 6, 16), date(2017, 6, 20), date(2017, 9, 28)
@@ -460,6 +460,16 @@ def trust_by_date(source: str, at: datetime) -> float:
 def test_opinions_meets_the_policy_contract(policy: Opinions) -> None:
     """The policy passes check_policy with every form of trust."""
     check_policy(policy)
+
+
+class OpinionsMachine(LedgerMachine):
+    """The ledger state machine with the Opinions policy on ledger and model."""
+
+    policy = Opinions(trust={"a": 0.3}, default_trust=0.9)
+
+
+# Whole ledgers under Opinions agree with the reference model, opinions included.
+TestOpinionsLedger = OpinionsMachine.TestCase
 
 
 @given(ls.report_histories(max_size=10) | ls.report_histories(plausible=False))
