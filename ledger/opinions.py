@@ -285,7 +285,16 @@ def _check_trust(trust: object) -> None:
                 raise InvalidArgument(msg)
             _trust_probability(value, f"trust[{source!r}]")
         return
-    _trust_probability(trust)
+    if isinstance(trust, Opinion) or (
+        _is_number(trust) and 0 <= trust <= 1  # type: ignore[operator]
+    ):
+        return
+    msg = (
+        "trust must be a probability in [0, 1], an Opinion, a mapping from "
+        "source to either, a callable (source, at) returning either, or "
+        f"'earned' (got {trust!r})"
+    )
+    raise InvalidArgument(msg)
 
 
 def _describe_trust(trust: object) -> str:

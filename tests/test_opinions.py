@@ -475,10 +475,13 @@ TestOpinionsLedger = OpinionsMachine.TestCase
 @given(ls.report_histories(max_size=10) | ls.report_histories(plausible=False))
 def test_statuses_agree_with_decide(reports: list[Report]) -> None:
     """The one-pass statuses equal decide on each prefix, for every instant."""
-    policy = Opinions(trust={"a": 0.2}, default_trust=0.9)
     ordered = canonical_order(reports)
-    for end, status in policy.statuses(ordered):
-        assert policy.decide(ordered[:end]).status is status
+    for policy in (
+        Opinions(trust={"a": 0.2}, default_trust=0.9),
+        Opinions(trust=trust_by_date),
+    ):
+        for end, status in policy.statuses(ordered):
+            assert policy.decide(ordered[:end]).status is status
 
 
 def verdict(
@@ -619,7 +622,11 @@ def test_unbound_earned_trust_is_one_half() -> None:
 @pytest.mark.parametrize(
     ("arguments", "words"),
     [
-        ({"trust": 1.5}, "trust must be a probability in [0, 1] or an Opinion"),
+        (
+            {"trust": 1.5},
+            "trust must be a probability in [0, 1], an Opinion, a mapping",
+        ),
+        ({"trust": "high"}, "or 'earned' (got 'high')"),
         ({"trust": {"a": -1}}, "trust['a'] must be a probability"),
         ({"default_trust": "x"}, "default_trust must be a probability"),
         (
