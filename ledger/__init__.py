@@ -18,6 +18,7 @@ from ledger.errors import (
     UnknownReport,
 )
 from ledger.io import InvalidFile, read_reports, write_reports
+from ledger.opinions import Opinion, Opinions
 from ledger.policy import BeliefPolicy, LatestDecisiveWord, Verdict
 from ledger.values import Belief, Change, Entry, Kind, Report, Status, Strike
 
@@ -35,6 +36,8 @@ __all__ = [
     "LatestDecisiveWord",
     "Ledger",
     "LedgerError",
+    "Opinion",
+    "Opinions",
     "Report",
     "Status",
     "StorageError",

@@ -246,6 +246,7 @@ class ReferenceLedger:
             challenges=verdict.challenges,
             occurred_at=occurred[-1] if occurred else None,
             statement=statements[-1] if statements else None,
+            opinion=verdict.opinion,
         )
 
     def belief(
@@ -359,9 +360,10 @@ def _describe(verdict: Verdict) -> str:
     def ids(reports: Sequence[Report]) -> str:
         return "[" + ", ".join(r.report_id for r in reports) + "]"
 
+    opinion = "" if verdict.opinion is None else f", opinion={verdict.opinion!r}"
     return (
         f"Verdict({verdict.status.name}, decided_by={ids(verdict.decided_by)}, "
-        f"challenges={ids(verdict.challenges)})"
+        f"challenges={ids(verdict.challenges)}{opinion})"
     )
 
 
@@ -513,7 +515,9 @@ def check_policy(
                     if r.proposition == key and _known_from(r.reported_at) <= cutoff
                 )
                 verdict = policy.decide(list(known))
-                got = Verdict(belief.status, belief.decided_by, belief.challenges)
+                got = Verdict(
+                    belief.status, belief.decided_by, belief.challenges, belief.opinion
+                )
                 assert got == verdict, _broken(
                     policy,
                     "filter-then-fold",

@@ -12,13 +12,17 @@ import hashlib
 import json
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ledger import _time
 from ledger._time import TimePoint
 from ledger.errors import InvalidReport
+
+if TYPE_CHECKING:
+    # ledger.opinions imports this module; the annotation needs only the name.
+    from ledger.opinions import Opinion
 
 __all__ = ["Belief", "Change", "Entry", "Kind", "Report", "Status", "Strike"]
 
@@ -211,7 +215,9 @@ class Belief:
     ``since`` is the ``reported_at`` of the report from which ``status`` has held
     without interruption; ``decided_by`` are the reports that decide it;
     ``challenges`` are claims and disputes made no earlier than a decisive word,
-    which they do not overturn.
+    which they do not overturn. ``opinion`` is the fused subjective-logic
+    opinion under the :class:`~ledger.opinions.Opinions` policy (None under a
+    policy that forms none).
     """
 
     proposition: str
@@ -223,6 +229,12 @@ class Belief:
     challenges: tuple[Report, ...] = ()
     occurred_at: TimePoint | None = None
     statement: str | None = None
+    opinion: Opinion | None = None
+
+    @property
+    def probability(self) -> float | None:
+        """The projected probability of ``opinion``; None when there is none."""
+        return None if self.opinion is None else self.opinion.probability
 
 
 @attrs.frozen
