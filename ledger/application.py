@@ -262,6 +262,8 @@ class Ledger:
         statement: str | None = None,
         quote: str | None = None,
         url: str | None = None,
+        question: str | None = None,
+        rating: str | None = None,
         report_id: str | None = None,
     ) -> str:
         """Record that ``source`` claimed ``proposition``; return the report id."""
@@ -277,6 +279,8 @@ class Ledger:
         statement: str | None = None,
         quote: str | None = None,
         url: str | None = None,
+        question: str | None = None,
+        rating: str | None = None,
         report_id: str | None = None,
     ) -> str:
         """Record that ``source`` disputed ``proposition``; return the report id."""
@@ -292,6 +296,8 @@ class Ledger:
         statement: str | None = None,
         quote: str | None = None,
         url: str | None = None,
+        question: str | None = None,
+        rating: str | None = None,
         report_id: str | None = None,
     ) -> str:
         """Record that ``source`` confirmed ``proposition``; return the report id."""
@@ -307,6 +313,8 @@ class Ledger:
         statement: str | None = None,
         quote: str | None = None,
         url: str | None = None,
+        question: str | None = None,
+        rating: str | None = None,
         report_id: str | None = None,
     ) -> str:
         """Record that ``source`` refuted ``proposition``; return the report id."""
@@ -519,6 +527,24 @@ class Ledger:
             if belief.status is not Status.UNKNOWN:
                 result.append(belief)
         return tuple(result)
+
+    def known(
+        self, *, on: TimePoint, recorded: TimePoint | None = None
+    ) -> Iterator[tuple[str, list[Report]]]:
+        """Every proposition's counting reports known by ``on``, by key.
+
+        Yields ``(key, reports)`` in key order, the reports in canonical order,
+        struck ones (as of ``recorded``) left out; propositions with no such
+        report are skipped. The input every whole-ledger analysis folds.
+        """
+        cutoff = _time.cutoff(on, "on")
+        held_at = self._recorded(recorded)
+        self._read()
+        for key, entries in self._model.all_entries(known_by=cutoff):
+            reports = projections.active_reports(entries, recorded=held_at)
+            known = [r for r in canonical_order(reports) if r.known_from <= cutoff]
+            if known:
+                yield key, known
 
     def statuses(
         self, *, on: TimePoint, recorded: TimePoint | None = None

@@ -75,6 +75,8 @@ FIELDS: tuple[str, ...] = (
     "occurred_at",
     "quote",
     "url",
+    "question",
+    "rating",
     "report_id",
 )
 """The fields of a report line, in the column order :func:`write_reports` uses."""

@@ -109,6 +109,11 @@ def _content_id(report: Report) -> str:
         report.quote,
         report.url,
     ]
+    # Fields added later count only when given, so older reports keep their ids.
+    for name in ("question", "rating"):
+        value = getattr(report, name, None)
+        if value is not None:
+            content.append(f"{name}={value}")
     encoded = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
     return "r-" + hashlib.sha256(encoded.encode("utf-8")).hexdigest()[:32]
 
@@ -131,6 +136,10 @@ class Report:
     statement: str | None = attrs.field(default=None, validator=_text(optional=True))
     quote: str | None = attrs.field(default=None, validator=_text(optional=True))
     url: str | None = attrs.field(default=None, validator=_text(optional=True))
+    question: str | None = attrs.field(default=None, validator=_text(optional=True))
+    """The key of the question this report's proposition answers, if any."""
+    rating: str | None = attrs.field(default=None, validator=_text(optional=True))
+    """A publisher's raw verdict text (kept from ClaimReview), if any."""
     report_id: str = attrs.field(
         default=attrs.Factory(_content_id, takes_self=True),
         validator=_text(optional=False),
@@ -169,7 +178,7 @@ class Report:
         }
         if self.occurred_at is not None:
             row["occurred_at"] = _time.isoformat(self.occurred_at)
-        for name in ("statement", "quote", "url"):
+        for name in ("statement", "quote", "url", "question", "rating"):
             value = getattr(self, name)
             if value is not None:
                 row[name] = value
