@@ -246,6 +246,11 @@ class Ledger:
     ) -> None:
         self.close()
 
+    def _repr_html_(self) -> str:
+        from ledger.report import ledger_html  # lazily: only notebooks draw
+
+        return ledger_html(self)
+
     def __repr__(self) -> str:
         where = "memory" if self._target is None else _redact(self._target)
         return f"<Ledger {where}>"

@@ -224,6 +224,11 @@ class Belief:
     occurred_at: TimePoint | None = None
     statement: str | None = None
 
+    def _repr_html_(self) -> str:
+        from ledger.report import belief_html  # lazily: only notebooks draw
+
+        return belief_html(self)
+
 
 @attrs.frozen
 class Change:

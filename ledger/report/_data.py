@@ -203,7 +203,7 @@ def _row(ledger: Ledger, key: str, cutoff: datetime) -> Row | None:
         if belief.since is not None and _time.start(belief.since) <= cutoff
     )
     statements = [e.report.statement for e in entries if e.report.statement]
-    questions = [getattr(e.report, "question", None) for e in entries]
+    questions = [e.report.question for e in entries]
     return Row(
         key=key,
         statement=statements[-1] if statements else None,

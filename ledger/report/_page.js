@@ -34,6 +34,7 @@
     };
   }
 
+  function grouped(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ","); }
   function iso(ms) { return new Date(ms).toISOString().slice(0, 10); }
   function dayOf(text) {
     var m = /^\s*(\d{4})-(\d{2})-(\d{2})\s*$/.exec(text);
@@ -223,8 +224,19 @@
       if (!pin) { pin = seen[m.occurredAt] = { at: m.occurredAt, text: m.occurred, marks: [] }; }
       pin.marks.push(m);
     });
-    Object.keys(seen).forEach(function (k) {
-      var pin = seen[k], first = pin.marks[0];
+    // Pins closer than a few pixels are drawn as one, so a row stays light.
+    var pins = [];
+    Object.keys(seen).map(function (k) { return seen[k]; })
+      .sort(function (a, b) { return a.at - b.at; })
+      .forEach(function (pin) {
+        var last = pins[pins.length - 1];
+        if (last && sc.x(pin.at) - sc.x(last.at) < 4) {
+          last.marks = last.marks.concat(pin.marks);
+        } else { pins.push(pin); }
+      });
+    pins.forEach(function (pin) {
+      pin.marks.sort(function (a, b) { return a.t - b.t; });
+      var first = pin.marks[0];
       var xo = sc.x(pin.at), xr = sc.x(first.t);
       var days = Math.round((first.t - pin.at) / DAY);
       var g = svg("g", { "class": "happened", tabindex: "0", role: "button",
@@ -388,7 +400,7 @@
     var pager = $("pager");
     pager.hidden = state.shown.length <= data.page;
     $("page-info").textContent = shown.length
-      ? "propositions " + (start + 1) + "\u2013" + (start + shown.length) + " of " + state.shown.length
+      ? "propositions " + grouped(start + 1) + "\u2013" + grouped(start + shown.length) + " of " + grouped(state.shown.length)
       : "";
     $("prev").disabled = state.page === 0;
     $("next").disabled = start + data.page >= state.shown.length;
@@ -417,12 +429,12 @@
     var lead = html("span", { "class": "lead" }, "By the end of ");
     lead.appendChild(html("time", { "class": "date" }, iso(day)));
     lead.appendChild(document.createTextNode(
-      ", " + reported + " of " + rows.length + (rows.length === 1 ? " proposition" : " propositions") + " had a report:"));
+      ", " + grouped(reported) + " of " + grouped(rows.length) + (rows.length === 1 ? " proposition" : " propositions") + " had a report:"));
     summary.appendChild(lead);
     STATUSES.forEach(function (s) {
       if (s === "unknown" && !counts[s]) { return; }
       var item = html("span", { "class": "count-item", "data-status": s, "data-count": counts[s] });
-      item.appendChild(html("b", {}, String(counts[s])));
+      item.appendChild(html("b", {}, grouped(counts[s])));
       item.appendChild(chip(s));
       summary.appendChild(item);
     });
