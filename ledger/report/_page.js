@@ -363,11 +363,13 @@
     fill(details);
     details.hidden = false;
     if (document.activeElement === node) { state.pinned = node; }
-    var box = node.getBoundingClientRect();
+    // Below the whole lane, so the panel never hides the row's other markers.
+    var box = node.getBoundingClientRect(), lane = node.closest("svg");
+    var bottom = lane ? lane.getBoundingClientRect().bottom : box.bottom;
     var width = details.offsetWidth, page = document.documentElement.clientWidth;
     var left = Math.max(8, Math.min(box.left + window.scrollX - 24, page - width - 8 + window.scrollX));
     details.style.left = left + "px";
-    details.style.top = (box.bottom + window.scrollY + 6) + "px";
+    details.style.top = (bottom + window.scrollY + 2) + "px";
   }
   function later() { clearTimeout(hideTimer); hideTimer = setTimeout(hide, 350); }
   function hide() { details.hidden = true; state.pinned = null; }
