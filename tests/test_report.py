@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -59,13 +60,13 @@ def large() -> Ledger:
     return ledger
 
 
-def page_data(page: str) -> dict[str, object]:
+def page_data(page: str) -> dict[str, Any]:
     """The JSON a page embeds for its script."""
     match = re.search(
         r'<script type="application/json" id="ledger-data">(.*?)</script>', page, re.S
     )
     assert match is not None
-    data: dict[str, object] = json.loads(match.group(1))
+    data: dict[str, Any] = json.loads(match.group(1))
     return data
 
 
@@ -161,7 +162,7 @@ def test_answers_to_one_question_are_drawn_together() -> None:
         "how-did-hudeifa-die",
         None,
     ]
-    assert page_data(html_page(ledger))["rows"][0]["q"] == "how-did-hudeifa-die"  # type: ignore[index]
+    assert page_data(html_page(ledger))["rows"][0]["q"] == "how-did-hudeifa-die"
 
 
 def test_long_empty_gaps_are_folded_out_of_the_axis() -> None:
@@ -249,7 +250,7 @@ def test_hostile_text_stays_inside_the_json() -> None:
     assert [tag for tag, _ in tags(page)].count("script") == 2
     assert not any(tag in ("img", "b") for tag, _ in tags(page))
     assert "&lt;b&gt;bold&lt;/b&gt;" in page
-    (row,) = page_data(page)["rows"]  # type: ignore[misc]
+    (row,) = page_data(page)["rows"]
     assert row["k"] == "<script>alert(1)</script>"
     assert row["m"][0][7] is None  # no link
     assert row["m"][0][8] == "javascript:alert(4)"  # shown as text
