@@ -10,6 +10,7 @@ import hashlib
 import importlib.util
 import os
 import sys
+import tempfile
 from datetime import date
 from pathlib import Path
 from types import ModuleType
@@ -69,6 +70,12 @@ TELLING = [
     (JULY_2023, US_CAMPAIGN, Status.CONFIRMED, date(2023, 7, 9)),
     (JULY_2023, SON, Status.CONFIRMED, date(2018, 7, 3)),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _temp_in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """main() writes its page into a new temp folder: keep those in tmp_path."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
 
 
 @pytest.fixture(scope="module")
@@ -180,6 +187,18 @@ def test_main_prints_the_answers(
     )
     assert "2018-07-02  baghdadi-son-killed-2018 (confirmed 2018-07-03)" in bitemporal
     assert f"Not listed: {US_CAMPAIGN} is confirmed" in bitemporal
+
+
+def test_main_writes_the_timeline_page(
+    case: Ledger, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """main() ends with the path of the belief timeline page it wrote."""
+    fc.main([])
+    *_, announce, where = capsys.readouterr().out.splitlines()
+    assert announce == "The belief timeline, to open in a browser:"
+    page = Path(where.strip()).read_text(encoding="utf-8")
+    assert f"<title>{fc.TITLE}</title>" in page
+    assert all(f'"k":"{key}"' in page for key in case.propositions())
 
 
 def test_main_refuses_arguments(capsys: pytest.CaptureFixture[str]) -> None:
