@@ -9,8 +9,10 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from types import ModuleType
@@ -72,10 +74,14 @@ TELLING = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _temp_in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """main() writes its page into a new temp folder: keep those in tmp_path."""
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+@pytest.fixture
+def _temp_folder(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """main() writes its page into a new temp folder: keep those in one, removed."""
+    # Short, unlike tmp_path: the path is printed, and lines must fit 80 columns.
+    folder = tempfile.mkdtemp(prefix="fc-")
+    monkeypatch.setattr(tempfile, "tempdir", folder)
+    yield
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -166,6 +172,7 @@ def test_loading_twice_records_nothing_new(case: Ledger) -> None:
     assert len(list(case.entries())) == before == 20
 
 
+@pytest.mark.usefixtures("_temp_folder")
 def test_main_prints_the_answers(
     case: Ledger, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -189,6 +196,7 @@ def test_main_prints_the_answers(
     assert f"Not listed: {US_CAMPAIGN} is confirmed" in bitemporal
 
 
+@pytest.mark.usefixtures("_temp_folder")
 def test_main_writes_the_timeline_page(
     case: Ledger, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -207,6 +215,7 @@ def test_main_refuses_arguments(capsys: pytest.CaptureFixture[str]) -> None:
     assert "usage:" in capsys.readouterr().err
 
 
+@pytest.mark.usefixtures("_temp_folder")
 def test_output_fits_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
     """Every line the script prints fits in 80 columns."""
     fc.main([])
