@@ -400,3 +400,13 @@ def test_a_big_ledger_is_paged_not_drawn_whole(
     keys = list(row_statuses(browser))
     browser.find_element("id", "filter").send_keys(keys[0])
     assert list(row_statuses(browser)) == [keys[0]]
+
+
+def test_a_missing_browser_fails_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without chromium, the browser tests fail when CI is set, else skip."""
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="must run in CI"):
+        _unavailable("no chromium")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="no chromium"):
+        _unavailable("no chromium")
