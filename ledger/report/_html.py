@@ -222,7 +222,7 @@ aria-describedby="cursor-help">
 <output id="summary" for="cursor-date cursor-range" aria-live="polite"></output>
 </section>
 <div class="axis-row"><div class="label-col" id="cursor-help">Drag the slider or \
-the axis, or type a date (YYYY-MM-DD; arrow keys step a day).</div>
+the axis, or type a date; arrow keys step a day.</div>
 <div class="track" id="axis-track">
 <input id="cursor-range" type="range" min="0" max="1000" value="0" \
 aria-label="Knowledge date (drag to move the date cursor)">

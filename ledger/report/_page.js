@@ -186,6 +186,8 @@
     drawBands(pic, row, sc);
     drawHappened(pic, row, sc);
     drawMarks(pic, row, sc);
+    // What was not yet known on the cursor's date is veiled, not hidden.
+    pic.appendChild(svg("rect", { x: 0, y: 0, width: 0, height: ROW_H, "class": "future" }));
     pic.appendChild(svg("line", { x1: 0, x2: 0, y1: 0, y2: ROW_H, "class": "cursor" }));
     track.appendChild(pic);
     node.appendChild(track);
@@ -313,7 +315,7 @@
     g.appendChild(svg("rect", { x: cluster.x - 8, y: y - 8, width: 16, height: 16, "class": "hit" }));
     g.appendChild(shape(lead.kind, cluster.x, y, standing.length === 0));
     if (marks.length > 1) {
-      g.appendChild(svg("text", { x: cluster.x + 6, y: y - 3, "class": "count" }, String(marks.length)));
+      g.appendChild(svg("text", { x: cluster.x + 7, y: y + (y > BAND_Y ? 8 : -2), "class": "count" }, grouped(marks.length)));
     }
     pic.appendChild(g);
     hook(g, function (panel) {
@@ -456,8 +458,10 @@
         now.appendChild(html("span", { "class": "none" }, "no report yet"));
       }
     });
-    var axisCursor = $("axis-cursor");
-    if (axisCursor) { axisCursor.setAttribute("transform", "translate(" + x + ",0)"); }
+    Array.prototype.forEach.call(document.querySelectorAll(".future"), function (veil) {
+      veil.setAttribute("x", x);
+      veil.setAttribute("width", Math.max(sc.width - x, 0));
+    });
   }
 
   function dayAt(px) {
