@@ -50,7 +50,7 @@ def script_json(value: object) -> str:
     r"""JSON for a ``<script>`` element: ``</script>`` and friends cannot break out.
 
     ``<``, ``>`` and ``&`` (and U+2028/2029, line breaks to old JavaScript) are
-    written as ``\\u`` escapes, which JSON reads back as the same characters.
+    written as ``\u`` escapes, which JSON reads back as the same characters.
     """
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return text.translate(_JSON_ESCAPES)
