@@ -98,6 +98,11 @@ class Ledger:
     ) -> None:
         self.close()
 
+    def _repr_html_(self) -> str:
+        from ledger.report import ledger_html  # lazily: only notebooks draw
+
+        return ledger_html(self)
+
     def __repr__(self) -> str:
         return f"<Ledger {self._where.redacted}>"
 

@@ -9,15 +9,13 @@ command and the ``--json`` output.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import html
 import json
 import os
 import sys
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -45,7 +43,8 @@ from ledger.io import (
     read_reports,
     write_reports,
 )
-from ledger.values import Belief, Entry, Report
+from ledger.report import picture
+from ledger.values import Belief, Report
 
 __all__ = [
     "EXIT_INTERRUPTED",
@@ -587,161 +586,65 @@ def export(fmt: Format | None, output: str, db: str | None) -> None:
             write_reports(reports, output, format=fmt)
 
 
-# ---------------------------------------------------------------- report --html
-
-_STYLE = """
-body { font: 15px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 70em;
-       padding: 0 1em; color: #222; }
-table { border-collapse: collapse; margin: .5em 0 1.5em; }
-th, td { text-align: left; vertical-align: top; padding: .25em .8em .25em 0;
-         border-bottom: 1px solid #ddd; }
-.status { font-weight: 600; }
-.claimed { color: #8a6d00; } .disputed { color: #b35900; }
-.confirmed { color: #1b7a1b; } .refuted { color: #b00020; } .unknown { color: #666; }
-.struck { text-decoration: line-through; color: #888; }
-blockquote { margin: 0; color: #444; font-style: italic; }
-"""
-
-
-def _h(value: object) -> str:
-    return html.escape(_cell(value))
-
-
-def _status(status: str) -> str:
-    return f'<span class="status {status}">{status}</span>'
-
-
-def _link(url: str | None) -> str:
-    # Only web links become links: a report's url may be anything, javascript: too.
-    if url is None:
-        return ""
-    if url.lower().startswith(("http://", "https://")):
-        return (
-            f'<a href="{html.escape(url, quote=True)}" rel="noreferrer">{_h(url)}</a>'
-        )
-    return _h(url)
-
-
-def _anchor(key: str) -> str:
-    return "p-" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:12]
-
-
-def _html_report(ledger: Ledger, on: TimePoint) -> tuple[str, int, int]:
-    """The HTML page for ``report --html``, and how many propositions and reports."""
-    beliefs = ledger.beliefs(on=on)
-    cutoff = _time.cutoff(on, "on")
-    when = _h(on)
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>What was believed on {when}</title>",
-        f"<style>{_STYLE}</style></head><body>",
-        f"<h1>What was believed on {when}</h1>",
-        f"<p>{_count(len(beliefs), 'proposition')} with a report by {when}.</p>",
-        _html_row("th", "Proposition", "Status", "Since", "Occurred", "For", "Against"),
-    ]
-    parts[-1] = "<table>" + parts[-1]
-    parts.extend(
-        _html_row(
-            "td",
-            f'<a href="#{_anchor(b.proposition)}">{_h(b.proposition)}</a>',
-            _status(b.status.value),
-            _h(b.since),
-            _h(b.occurred_at),
-            str(len(b.supporting)),
-            str(len(b.opposing)),
-        )
-        for b in beliefs
-    )
-    parts.append("</table>")
-    reports = 0
-    for b in beliefs:
-        parts.append(f'<section id="{_anchor(b.proposition)}">')
-        parts.append(f"<h2>{_h(b.proposition)}</h2>")
-        if b.statement is not None:
-            parts.append(f"<p>{_h(b.statement)}</p>")
-        parts.append("<h3>Timeline</h3><table>")
-        parts.append(_html_row("th", "Since", "Status", "Decided by"))
-        parts.extend(
-            _html_row(
-                "td",
-                _h(period.since),
-                _status(period.status.value),
-                "; ".join(_h(source) for source in _unique_sources(period)),
-            )
-            for period in ledger.timeline(b.proposition)
-            if period.since is not None and _time.start(period.since) <= cutoff
-        )
-        parts.append("</table><h3>Reports</h3><table>")
-        parts.append(_html_row("th", "Reported", "Kind", "Source", "Quote", "Link"))
-        for entry in ledger.history(b.proposition):
-            if entry.report.known_from <= cutoff:
-                reports += 1
-                parts.append(_html_entry(entry))
-        parts.append("</table></section>")
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n", len(beliefs), reports
-
-
-def _html_row(tag: str, *cells: str) -> str:
-    inner = "".join(f"<{tag}>{cell}</{tag}>" for cell in cells)
-    return f"<tr>{inner}</tr>"
-
-
-def _html_entry(entry: Entry) -> str:
-    report = entry.report
-    source = _h(report.source)
-    if entry.strike is not None:
-        source += f"<br>struck: {_h(entry.strike.reason)}"
-    quote = (
-        "" if report.quote is None else f"<blockquote>{_h(report.quote)}</blockquote>"
-    )
-    row = _html_row(
-        "td",
-        _h(report.reported_at),
-        _status(report.kind.value),
-        source,
-        quote,
-        _link(report.url),
-    )
-    return (
-        row if entry.strike is None else row.replace("<tr>", '<tr class="struck">', 1)
-    )
-
-
-def _unique_sources(belief: Belief) -> list[str]:
-    return list(dict.fromkeys(report.source for report in belief.decided_by))
+# ---------------------------------------------------------------- report
 
 
 @cli.command()
+@click.argument("keys", nargs=-1, metavar="[KEY]...")
 @click.option(
     "--html",
-    "out",
-    required=True,
+    "html_out",
+    metavar="OUT",
+    default=None,
     type=click.Path(dir_okay=False, writable=True, allow_dash=True),
-    help="Write the HTML page to this file (- for stdout).",
+    help="Write the belief timeline page to OUT (- for stdout).",
+)
+@click.option(
+    "--png",
+    "image_out",
+    metavar="OUT",
+    default=None,
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write a static image to OUT: SVG if OUT ends .svg, else PNG "
+    "(needs the png extra).",
 )
 @click.option(
     "--on",
     "on",
     type=_TIME,
     default=None,
-    help="The knowledge date [default: now].",
+    help="Show what was known by this date [default: now].",
 )
+@click.option("--title", default=None, help="The page's title.")
 @_db_option
-def report(out: str, on: TimePoint | None, db: str | None) -> None:
-    """Write a self-contained HTML page of what was believed, and why."""
-    when: TimePoint = datetime.now(UTC) if on is None else on
+def report(
+    keys: tuple[str, ...],
+    html_out: str | None,
+    image_out: str | None,
+    on: TimePoint | None,
+    title: str | None,
+    db: str | None,
+) -> None:
+    """Draw the belief timeline of KEYs (default: all) as a page or an image."""
+    if html_out is None and image_out is None:
+        msg = "give --html OUT, --png OUT or both"
+        raise _fail(msg, EXIT_USAGE)
     with _ledger(db, create=False) as ledger, _errors_as_exit_codes():
-        page, propositions, reports = _html_report(ledger, when)
-    if out == "-":
-        click.echo(page, nl=False)
-        return
-    Path(out).write_text(page, encoding="utf-8")
-    click.echo(
-        f"wrote {out}: {_count(propositions, 'proposition')}, "
-        f"{_count(reports, 'report')}"
+        drawn = picture(ledger, keys or None, on=on, title=title)
+    counts = (
+        f"{_count(len(drawn.rows), 'proposition')}, {_count(drawn.reports, 'report')}"
     )
+    if image_out is not None:
+        try:
+            drawn.write_image(image_out)
+        except ImportError as error:
+            raise _fail(str(error), EXIT_USAGE) from error
+        click.echo(f"wrote {image_out}: {counts}", err=html_out == "-")
+    if html_out == "-":
+        click.echo(drawn.html(), nl=False)
+    elif html_out is not None:
+        drawn.write_html(html_out)
+        click.echo(f"wrote {html_out}: {counts}")
 
 
 def main(argv: Sequence[str] | None = None, *, prog_name: str = "ledger") -> None:

@@ -236,6 +236,11 @@ class Belief:
         """The projected probability of ``opinion``; None when there is none."""
         return None if self.opinion is None else self.opinion.probability
 
+    def _repr_html_(self) -> str:
+        from ledger.report import belief_html  # lazily: only notebooks draw
+
+        return belief_html(self)
+
 
 @attrs.frozen
 class Change:
