@@ -281,7 +281,10 @@ PUBLISHER_RATINGS: Mapping[str, Mapping[str, Kind]] = {
     # 20 Minutes (Fake Off) writes internal slugs as its ratings.
     "20 minutes": _build({"really_false": _R, "false": _R, "true": _C}),
 }
-"""Per-publisher overrides: normalised publisher name or host -> its own ratings."""
+"""Per-publisher overrides: publisher name or host -> its own ratings.
+
+Both the publisher and the rating are compared normalised (:func:`normalise_rating`).
+"""
 
 _UNACCENTED: dict[str, Kind] = {}
 for _rating, _kind in RATINGS.items():
@@ -307,9 +310,11 @@ def rating_kind(
     for name in publisher:
         who = normalise_rating(name)
         for table in (publisher_ratings or {}, PUBLISHER_RATINGS):
-            found = _build(table.get(who, {})).get(key)
-            if found is not None:
-                return found
+            for owner, own in table.items():
+                if normalise_rating(owner) == who:
+                    found = _build(own).get(key)
+                    if found is not None:
+                        return found
     if ratings:
         found = _build(ratings).get(key)
         if found is not None:
