@@ -41,6 +41,7 @@ __all__ = [
     "FORMATS",
     "PUBLISHER_RATINGS",
     "RATINGS",
+    "RATINGS_BY_LANGUAGE",
     "SCALE",
     "BeliefSource",
     "ClaimReviews",
@@ -270,10 +271,15 @@ def _build(table: Mapping[str, Kind | str]) -> dict[str, Kind]:
     return built
 
 
+RATINGS_BY_LANGUAGE: Mapping[str, Mapping[str, Kind]] = {
+    language: _build(table) for language, table in _TABLE.items()
+}
+"""The rating table by language (``ledger``: the ledger's own status words)."""
+
 RATINGS: Mapping[str, Kind] = {
     rating: kind
-    for language in _TABLE.values()
-    for rating, kind in _build(language).items()
+    for table in RATINGS_BY_LANGUAGE.values()
+    for rating, kind in table.items()
 }
 """Normalised textual rating -> the kind of the verdict report, in every language."""
 
@@ -948,7 +954,7 @@ def _json(text: str, what: str) -> tuple[object, str | None]:
 
 
 def _html_nodes(
-    text: str, base_url: str | None
+    text: str | bytes, base_url: str | None
 ) -> tuple[list[tuple[int, Mapping[str, Any]]], list[_Problem], str | None]:
     """The JSON-LD blocks and microdata items of a page, and its url."""
     try:
@@ -963,7 +969,11 @@ def _html_nodes(
     problems: list[_Problem] = []
     if not text.strip():
         return [], [(None, "the page is empty")], base_url
-    tree: HtmlElement = lxml_html.fromstring(text.encode("utf-8"))
+    if isinstance(text, str):
+        parser = lxml_html.HTMLParser(encoding="utf-8")
+        tree: HtmlElement = lxml_html.fromstring(text.encode("utf-8"), parser=parser)
+    else:
+        tree = lxml_html.fromstring(text)
     if base_url is None:
         for href in tree.xpath('//link[@rel="canonical"]/@href'):
             base_url = str(href).strip() or None
@@ -1077,7 +1087,10 @@ def read_claimreviews(
     file_problems: list[_Problem] = []
     nodes: list[tuple[int, Mapping[str, Any]]] = []
     text, problem = _decode(raw)
-    if problem:
+    if format == "html" and problem and problem.startswith("expected UTF-8"):
+        # Not UTF-8: the page's own <meta charset> says how to read it.
+        nodes, file_problems, options = _from_page(raw, options)
+    elif problem:
         file_problems.append((None, problem))
     elif text is not None and format == "html":
         nodes, file_problems, options = _from_page(text, options)
@@ -1143,7 +1156,7 @@ def read_claimreviews(
 
 
 def _from_page(
-    text: str, options: _Options
+    text: str | bytes, options: _Options
 ) -> tuple[list[tuple[int, Mapping[str, Any]]], list[_Problem], _Options]:
     nodes, problems, base = _html_nodes(text, options.base_url)
     return nodes, problems, attrs.evolve(options, base_url=base)
