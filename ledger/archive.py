@@ -11,11 +11,13 @@ pure parts; a ledger records an archive once, as an event, through the
 from __future__ import annotations
 
 import hashlib
+import mimetypes
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 import attrs
 
@@ -139,6 +141,33 @@ class Archive:
         """The archived document's text, as :func:`text_of` reads it."""
         return text_of(self.content, self.media_type)
 
+    @classmethod
+    def from_file(
+        cls,
+        url: str,
+        path: str | os.PathLike[str],
+        *,
+        retrieved_at: datetime,
+        media_type: str | None = None,
+    ) -> Archive:
+        """The archive of ``url`` whose bytes are the file at ``path``.
+
+        ``media_type`` defaults to the one the file's extension names
+        (``.html`` is ``text/html``, ``.txt`` is ``text/plain``); a file whose
+        extension names none raises :class:`~ledger.errors.InvalidArgument`.
+        """
+        if media_type is None:
+            media_type, _ = mimetypes.guess_type(os.fspath(path), strict=False)
+            if media_type is None:
+                msg = (
+                    f"cannot tell the media type of {os.fspath(path)!r} from its "
+                    "extension: give it (such as text/html)"
+                )
+                raise InvalidArgument(msg)
+        with open(path, "rb") as stream:  # noqa: PTH123 - any PathLike
+            content = stream.read()
+        return cls(url, content, media_type, retrieved_at)
+
 
 def _charset(media_type: str) -> str:
     match = re.search(r"charset=\"?([\w.:-]+)", media_type, re.IGNORECASE)
@@ -246,6 +275,7 @@ def verify(
     return problems
 
 
+@runtime_checkable
 class ArchiveStore(Protocol):
     """Where archives are recorded, once each, as events (a ledger)."""
 
