@@ -616,7 +616,8 @@ def _number(value: object) -> float | None:
     return None
 
 
-_HOST_FIRST = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+(/|$)", re.IGNORECASE)
+_HOST_FIRST = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)*\.([a-z]{2,63})/", re.IGNORECASE)
+_FILE_ENDINGS = frozenset({"htm", "html", "php", "asp", "aspx", "jsp", "cgi", "shtml"})
 
 
 def _url(value: object, base: str | None, field: str) -> tuple[str | None, str | None]:
@@ -627,7 +628,8 @@ def _url(value: object, base: str | None, field: str) -> tuple[str | None, str |
     parts = urllib.parse.urlsplit(text)
     if parts.scheme in ("http", "https") and parts.netloc:
         return text, None
-    if not parts.scheme and _HOST_FIRST.match(text):
+    host = _HOST_FIRST.match(text)
+    if not parts.scheme and host and host.group(2).lower() not in _FILE_ENDINGS:
         return "https://" + text, None  # "aosfatos.org/...": a host, no scheme
     if not parts.scheme and base is not None:
         return urllib.parse.urljoin(base, text), None
@@ -662,29 +664,33 @@ def _is_author_page(entity: Mapping[str, Any]) -> bool:
 
 def _reviewer(node: Mapping[str, Any], url: str | None) -> str | None:
     """The reviewing organisation: publisher, else an Organization author, else host."""
-    for publisher in _entities(node.get("publisher")):
-        name = _text(publisher.get("name"))
-        if name is not None:
-            return name
+    publishers = _names(node.get("publisher"))
+    if publishers:
+        return publishers[0]
     for author in _entities(node.get("author")):
         organisation = any(
             t.endswith("Organization") or t == "Organisation" for t in _types(author)
         )
-        name = _text(author.get("name"))
+        written = _text(author.get("name"))
         # An "Organization" whose url is an author page is a writer mistyped.
-        if organisation and name is not None and not _is_author_page(author):
-            return name
+        if organisation and written is not None and not _is_author_page(author):
+            return written
     return _host(url) if url is not None else None
 
 
+def _names(value: object) -> list[str]:
+    """The names of the entities (or plain strings) in ``value``."""
+    values = value if isinstance(value, list) else [value]
+    names = []
+    for item in values:
+        name = _text(item.get("name")) if isinstance(item, Mapping) else _text(item)
+        if name is not None:
+            names.append(name)
+    return names
+
+
 def _claimants(item: Mapping[str, Any]) -> str | None:
-    names = [
-        name
-        for author in _entities(item.get("author"))
-        if (name := _text(author.get("name"))) is not None
-    ]
-    if not names and isinstance(item.get("author"), str):
-        return _text(item.get("author"))
+    names = _names(item.get("author"))
     return ", ".join(names) if names else None
 
 
@@ -1111,21 +1117,10 @@ def read_claimreviews(
     for syntax, node in nodes:
         types = _types(node)
         if "ClaimReview" not in types:
-            if "MediaReview" in types:
-                order += 1
-                bad_reviews += 1
-                errors.append(
-                    InvalidReport(
-                        f"{_where(order, node)}: is a MediaReview, not a "
-                        "ClaimReview: its mediaAuthenticityCategory says how "
-                        "media was presented, not whether a claim is true, so it "
-                        "is not read",
-                        field="@type",
-                        path=display,
-                    )
-                )
-            else:
-                others.extend(types or ["(untyped)"])
+            url = _text(node.get("url"))
+            others.append(
+                (", ".join(types) or "an untyped object") + (f" ({url})" if url else "")
+            )
             continue
         order += 1
         review, problems = _read_node(node, order, syntax, options)
@@ -1140,14 +1135,14 @@ def read_claimreviews(
             for field, message in problems
         )
     if order == 0 and not file_problems:
-        found = ", ".join(sorted(set(others))) or "nothing"
-        errors.append(
-            InvalidReport(
-                f"expected at least one ClaimReview, found {found}",
-                field="@type",
-                path=display,
+        found = "; ".join(dict.fromkeys(others)) or "nothing"
+        message = f"expected at least one ClaimReview, found {found}"
+        if any("MediaReview" in other for other in others):
+            message += (
+                ": a MediaReview is not read, as its mediaAuthenticityCategory "
+                "says how media was presented, not whether a claim is true"
             )
-        )
+        errors.append(InvalidReport(message, field="@type", path=display))
     if errors and not skip_invalid:
         raise _InvalidReviews(errors, invalid=bad_reviews, total=order, path=display)
     kept = _dedupe(reviews)
@@ -1168,7 +1163,8 @@ def _reports(reviews: list[_Review], aliases: Mapping[str, str]) -> Iterator[Rep
         base = _key_of(review.url) if review.url else str(review.identifier)
         seen[base] = seen.get(base, 0) + 1
         key = base if seen[base] == 1 else f"{base}#{seen[base]}"
-        key = aliases.get(key) or (review.url and aliases.get(review.url)) or key
+        by_url = aliases.get(review.url) if review.url and seen[base] == 1 else None
+        key = aliases.get(key) or by_url or key
         if review.claimant is not None and review.claim_date is not None:
             yield Report(
                 kind=Kind.CLAIMED,

@@ -281,7 +281,10 @@ def test_skip_invalid_lists_what_was_skipped() -> None:
 def test_mediareview_and_invalid_json_are_refused() -> None:
     """A MediaReview is not read as a verdict; invalid JSON names line and column."""
     (message,) = problems(FIXTURES / "mediareview.jsonld")
-    assert "is a MediaReview, not a ClaimReview" in message
+    assert message.startswith(
+        "expected at least one ClaimReview, found MediaReview "
+        "(https://checks.example/video/): a MediaReview is not read"
+    )
     with pytest.raises(InvalidFile) as caught:
         read_claimreviews(io.BytesIO(b'{"@type": "ClaimReview",}'), name="x.jsonld")
     assert "not valid JSON" in caught.value.errors[0].message
@@ -391,6 +394,12 @@ def test_export_shape() -> None:
 
 # ---------------------------------------------------------------- shared fixtures
 
+MEDIAREVIEW = (
+    "found MediaReview (https://www.politifact.com/factchecks/2021/apr/27/"
+    "instagram-posts/mariah-carey-didnt-fake-getting-her-covid-19-vacci/): "
+    "a MediaReview is not read"
+)
+
 # What each real document means, read by hand: the (kind, source) of every
 # report it gives, or words every refusal must contain.
 EXPECTED: dict[str, list[tuple[str, str]] | list[str]] = {
@@ -471,12 +480,8 @@ EXPECTED: dict[str, list[tuple[str, str]] | list[str]] = {
         ("claimed", "Réseaux sociaux"),
         ("refuted", "20 minutes"),
     ],
-    "schemaorg/issue-2450-examples.MediaReview.eg-0467.jsonld": [
-        "is a MediaReview, not a ClaimReview"
-    ],
-    "schemaorg/issue-2450-examples.MediaReview.txt": [
-        "is a MediaReview, not a ClaimReview"
-    ],
+    "schemaorg/issue-2450-examples.MediaReview.eg-0467.jsonld": [MEDIAREVIEW],
+    "schemaorg/issue-2450-examples.MediaReview.txt": [MEDIAREVIEW],
     "schemaorg/pending-issue-1061-examples.2016-04-12.block1.jsonld": [
         "not valid JSON: Expecting property name enclosed in double quotes at line 19"
     ],
@@ -529,7 +534,9 @@ def test_shared_document(relative: str) -> None:
     for words, message in zip(expected, found, strict=True):
         assert isinstance(words, str)
         assert words in message
-        assert message.startswith(("review ", "the file", "JSON-LD block"))
+        assert message.startswith(
+            ("review ", "the file", "JSON-LD block", "expected at least one")
+        )
 
 
 def test_shared_newtral_feed_and_page_agree() -> None:
@@ -556,3 +563,93 @@ def test_shared_schemaorg_page_dedupes_microdata_when_skipping() -> None:
         ("confirmed", "politifact.com"),
     ]
     assert len(read.skipped) == 1
+
+
+# ---------------------------------------------------------------- more rules
+
+
+def _review(**fields: object) -> dict[str, object]:
+    base: dict[str, object] = {
+        "@type": "ClaimReview",
+        "url": "https://checks.example/r/",
+        "datePublished": "2023-01-01",
+        "author": {"@type": "Organization", "name": "Example Checks"},
+        "claimReviewed": "Something happened",
+        "reviewRating": {"alternateName": "False"},
+    }
+    base.update(fields)
+    return base
+
+
+def _read(document: object, **options: object) -> list[tuple[str, str, str]]:
+    stream = io.BytesIO(json.dumps(document).encode())
+    return [
+        (r.proposition, r.kind.value, r.source)
+        for r in read_claimreviews(stream, name="doc.jsonld", **options)  # type: ignore[arg-type]
+    ]
+
+
+def test_a_mediareview_beside_a_claimreview_is_skipped() -> None:
+    """Only a document with no ClaimReview at all is refused for holding none."""
+    media = {"@type": "MediaReview", "url": "https://checks.example/m/"}
+    assert _read([media, _review()]) == [
+        ("checks.example/r", "refuted", "Example Checks")
+    ]
+
+
+def test_host_first_urls_and_file_names() -> None:
+    """'host.tld/path' gains https://; a file name is relative, not a host."""
+    assert _read(_review(url="checks.example/r/"))[0][0] == "checks.example/r"
+    stream = io.BytesIO(json.dumps(_review(url="page.html/x")).encode())
+    with pytest.raises(InvalidFile, match="relative url"):
+        read_claimreviews(stream, name="doc.jsonld")
+
+
+def test_plain_text_publisher_and_claimant() -> None:
+    """A publisher or claim author given as text is that name."""
+    doc = _review(
+        publisher="Checks Weekly",
+        itemReviewed={"author": ["A", {"name": "B"}], "datePublished": "2022-12-30"},
+    )
+    assert _read(doc) == [
+        ("checks.example/r", "claimed", "A, B"),
+        ("checks.example/r", "refuted", "Checks Weekly"),
+    ]
+
+
+def test_an_alias_by_url_names_only_the_first_review_of_a_page() -> None:
+    """Aliasing a round-up page's url does not merge its other reviews."""
+    doc = [_review(), _review(claimReviewed="Something else")]
+    aliases = {"https://checks.example/r/": "first"}
+    assert [key for key, _, _ in _read(doc, aliases=aliases)] == [
+        "first",
+        "checks.example/r#2",
+    ]
+
+
+def test_a_page_not_in_utf8_is_read_by_its_charset() -> None:
+    """A page in Latin-1 that says so in <meta charset> reads correctly."""
+    page = (
+        '<html><head><meta charset="iso-8859-1">'
+        '<script type="application/ld+json">'
+        + json.dumps(_review(author={"@type": "Organization", "name": "Vérif"}))
+        + "</script></head><body></body></html>"
+    ).encode("latin-1")
+    (verdict,) = read_claimreviews(io.BytesIO(page), format="html")
+    assert verdict.source == "Vérif"
+
+
+def test_a_value_outside_the_scale_is_refused() -> None:
+    """A ratingValue beyond bestRating or worstRating is an error."""
+    rating = {"ratingValue": 7, "worstRating": 1, "bestRating": 5}
+    stream = io.BytesIO(json.dumps(_review(reviewRating=rating)).encode())
+    with pytest.raises(InvalidFile, match="outside the scale"):
+        read_claimreviews(stream, name="doc.jsonld")
+
+
+def test_ratings_given_by_the_user() -> None:
+    """ratings= and publisher_ratings= extend the table."""
+    doc = _review(reviewRating={"alternateName": "Satire"})
+    assert _read(doc, ratings={"satire": "disputed"})[0][1] == "disputed"
+    table = {"Example Checks": {"satire": "refuted"}}
+    assert _read(doc, publisher_ratings=table)[0][1] == "refuted"
