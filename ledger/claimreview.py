@@ -767,7 +767,13 @@ def _read_node(
     url, problem = _url(node.get("url"), options.base_url, "url")
     if problem:
         problems.append(("url", problem))
-    identifier = _text(node.get("identifier"))
+    # The identifier is a key as written: no unescaping, no whitespace folding.
+    raw_identifier = node.get("identifier")
+    identifier = (
+        raw_identifier
+        if isinstance(raw_identifier, str) and raw_identifier.strip()
+        else _text(raw_identifier)
+    )
     if url is None and identifier is None and problem is None:
         problems.append(
             ("url", "the review has neither url nor identifier to key it by")

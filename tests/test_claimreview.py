@@ -8,11 +8,14 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ledger import (
     InvalidFile,
     Kind,
     Ledger,
+    Report,
     Status,
     beliefs_to_claimreview,
     read_claimreviews,
@@ -24,6 +27,7 @@ from ledger.claimreview import (
     read_aliases,
     sniff,
 )
+from ledger.strategies import ledger_reports, report_times
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "claimreview"
@@ -653,3 +657,21 @@ def test_ratings_given_by_the_user() -> None:
     assert _read(doc, ratings={"satire": "disputed"})[0][1] == "disputed"
     table = {"Example Checks": {"satire": "refuted"}}
     assert _read(doc, publisher_ratings=table)[0][1] == "refuted"
+
+
+@settings(max_examples=60)
+@given(reports=ledger_reports(max_size=12, plausible=False), data=st.data())
+def test_any_ledger_round_trips_through_claimreview(
+    reports: list[Report], data: st.DataObject
+) -> None:
+    """For any reports and date, export then import gives the same statuses."""
+    times = [r.reported_at for r in reports]
+    on = data.draw(st.sampled_from(times) | report_times() if times else report_times())
+    ledger = Ledger()
+    ledger.record(*reports)
+    reviews = beliefs_to_claimreview(ledger, on=on, author="Example Desk")
+    stream = io.BytesIO(json.dumps(reviews).encode())
+    again = Ledger()
+    if reviews:
+        again.record_all(read_claimreviews(stream, name="export.jsonld"))
+    assert again.statuses(on=on) == ledger.statuses(on=on)
