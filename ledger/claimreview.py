@@ -31,7 +31,7 @@ import attrs
 from ledger import _time
 from ledger._time import TimePoint
 from ledger.errors import InvalidArgument, InvalidReport
-from ledger.io import InvalidFile
+from ledger.io import MAX_ERRORS, InvalidFile
 from ledger.values import Belief, Kind, Report, Status
 
 if TYPE_CHECKING:
@@ -464,6 +464,13 @@ def _checked_aliases(pairs: list[tuple[object, object]], path: str) -> dict[str,
                     f"alias {key!r} must map to a non-empty string (got {canonical!r})"
                 )
             )
+        elif aliases.get(key, canonical) != canonical:
+            problems.append(
+                InvalidReport(
+                    f"alias {key!r} is given twice, to {aliases[key]!r} and to "
+                    f"{canonical!r} (expected one canonical key)"
+                )
+            )
         else:
             aliases[key] = canonical
     if problems:
@@ -485,11 +492,17 @@ class _InvalidReviews(InvalidFile):
         *,
         invalid: int = 0,
         total: int = 0,
+        count: int | None = None,
         path: str | None,
     ) -> None:
         self.invalid = invalid
         self.total = total
-        super().__init__(errors, count=len(errors), lines=max(invalid, 1), path=path)
+        super().__init__(
+            errors[:MAX_ERRORS],
+            count=len(errors) if count is None else count,
+            lines=max(invalid, 1),
+            path=path,
+        )
 
     def _summary(self) -> str:
         head = f"{self.count} problem" + ("" if self.count == 1 else "s")
@@ -498,12 +511,19 @@ class _InvalidReviews(InvalidFile):
                 "" if self.total == 1 else "s"
             )
         head += "; no report was read (fix them, or skip invalid reviews):"
-        return "\n".join([head, *(f"  {error}" for error in self.errors)])
+        listed = [f"  {error}" for error in self.errors]
+        if self.count > len(self.errors):
+            listed.append(f"  ... and {self.count - len(self.errors)} more")
+        return "\n".join([head, *listed])
 
     def located(self, *, path: str | None, line: int | None) -> InvalidFile:
         """Return a copy naming ``path``."""
         return _InvalidReviews(
-            self.errors, invalid=self.invalid, total=self.total, path=path
+            self.errors,
+            invalid=self.invalid,
+            total=self.total,
+            count=self.count,
+            path=path,
         )
 
 
@@ -515,7 +535,7 @@ class ClaimReviews:
     ``Ledger.record_all``; ``len`` counts them.
     ``skipped`` lists the problems of the reviews left out with
     ``skip_invalid=True`` (each an :class:`~ledger.errors.InvalidReport`).
-    ``reviews`` counts the reviews read.
+    ``reviews`` counts the distinct reviews read (a duplicate counts once).
     """
 
     reports: tuple[Report, ...]

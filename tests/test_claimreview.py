@@ -327,6 +327,10 @@ def test_aliases_merge_keys_across_checkers_and_languages(tmp_path: Path) -> Non
     with pytest.raises(InvalidFile):
         read_aliases(bad)
     assert read_aliases({"a": "b"}) == {"a": "b"}
+    twice = tmp_path / "twice.csv"
+    twice.write_text("key,canonical\na,b\na,c\n", encoding="utf-8")
+    with pytest.raises(InvalidFile, match="given twice"):
+        read_aliases(twice)
 
 
 def test_import_is_idempotent_in_a_ledger() -> None:
@@ -675,3 +679,17 @@ def test_any_ledger_round_trips_through_claimreview(
     if reviews:
         again.record_all(read_claimreviews(stream, name="export.jsonld"))
     assert again.statuses(on=on) == ledger.statuses(on=on)
+
+
+def test_many_problems_are_counted_and_the_first_listed() -> None:
+    """InvalidFile keeps the first 100 problems and counts them all."""
+    doc = [
+        _review(url=f"https://checks.example/{n}", datePublished="") for n in range(150)
+    ]
+    stream = io.BytesIO(json.dumps(doc).encode())
+    with pytest.raises(InvalidFile) as caught:
+        read_claimreviews(stream, name="big.jsonld")
+    assert caught.value.count == 150
+    assert len(caught.value.errors) == 100
+    assert str(caught.value).endswith("... and 50 more")
+    assert caught.value.located(path="x", line=None).count == 150
