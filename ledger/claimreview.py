@@ -841,7 +841,11 @@ def _read_node(
     else:
         rating, kind, problem = _verdict(ratings[0], reviewer, url, options)
         if problem:
-            problems.append(("reviewRating.alternateName", problem))
+            worded = _text(ratings[0].get("alternateName")) or _text(
+                ratings[0].get("name")
+            )
+            field = "alternateName" if worded else "ratingValue"
+            problems.append((f"reviewRating.{field}", problem))
     if (
         claim_date is not None
         and review_date is not None

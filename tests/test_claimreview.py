@@ -167,6 +167,9 @@ def test_numbers_only_on_a_declared_scale() -> None:
         "confirmed",
         "disputed",
     ]
+    with pytest.raises(InvalidFile) as caught:
+        read_claimreviews(FIXTURES / "undeclared-scale.jsonld")
+    assert [e.field for e in caught.value.errors] == ["reviewRating.ratingValue"] * 2
     found = problems(FIXTURES / "undeclared-scale.jsonld")
     assert len(found) == 2
     assert all("not on a scale whose direction is declared" in m for m in found)
