@@ -7,6 +7,7 @@ believed on any date, on what evidence, and since when.
 from importlib.metadata import version as _version
 
 from ledger.application import Ledger
+from ledger.claimreview import beliefs_to_claimreview, read_claimreviews
 from ledger.errors import (
     ConflictingReport,
     InvalidArgument,
@@ -45,6 +46,8 @@ __all__ = [
     "UnknownProposition",
     "UnknownReport",
     "Verdict",
+    "beliefs_to_claimreview",
+    "read_claimreviews",
     "read_reports",
     "write_reports",
 ]

@@ -25,6 +25,7 @@ import click
 from ledger import _time
 from ledger._time import TimePoint
 from ledger.application import Ledger
+from ledger.archive import Archive, ArchiveStore, Problem, verify
 from ledger.errors import (
     InvalidArgument,
     InvalidReport,
@@ -53,8 +54,10 @@ __all__ = [
     "EXIT_STORAGE",
     "EXIT_UNKNOWN_PROPOSITION",
     "EXIT_USAGE",
+    "archive_file",
     "cli",
     "main",
+    "verify_archives",
 ]
 
 EXIT_OK = 0
@@ -645,6 +648,114 @@ def report(
     elif html_out is not None:
         drawn.write_html(html_out)
         click.echo(f"wrote {html_out}: {counts}")
+
+
+# ---------------------------------------------------------------- archive, verify
+
+
+def archive_file(
+    store: ArchiveStore,
+    url: str,
+    path: str | os.PathLike[str],
+    *,
+    retrieved_at: datetime,
+    media_type: str | None = None,
+) -> Archive:
+    """Record the file at ``path`` as the archived copy of ``url``; return it."""
+    archive = Archive.from_file(
+        url, path, retrieved_at=retrieved_at, media_type=media_type
+    )
+    store.record_archive(archive)
+    return archive
+
+
+def verify_archives(store: ArchiveStore, reports: Iterable[Report]) -> list[Problem]:
+    """Each report whose quote is not in the store's archive of its url, or has none."""
+    return verify(reports, store.archives())
+
+
+def _archive_store(ledger: Ledger) -> ArchiveStore:
+    if isinstance(ledger, ArchiveStore):
+        return ledger
+    msg = (
+        "this ledger cannot hold archived sources yet (it needs "
+        "Ledger.record_archive and Ledger.archives)"
+    )
+    raise _fail(msg, EXIT_STORAGE)
+
+
+@cli.command("archive")
+@click.argument("url")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--media-type",
+    default=None,
+    help="What the file is, such as text/html [default: from its extension].",
+)
+@click.option(
+    "--retrieved-at",
+    type=_TIME,
+    default=None,
+    help="When the copy was retrieved, with a UTC offset [default: now].",
+)
+@_db_option
+def archive_(
+    url: str,
+    file: str,
+    media_type: str | None,
+    retrieved_at: TimePoint | None,
+    db: str | None,
+) -> None:
+    """Record FILE as the archived copy of the source at URL, once."""
+    when = datetime.now(UTC) if retrieved_at is None else retrieved_at
+    if not isinstance(when, datetime):
+        when = datetime.combine(when, datetime.min.time(), tzinfo=UTC)
+    with _ledger(db, create=True) as ledger, _errors_as_exit_codes():
+        archive = archive_file(
+            _archive_store(ledger), url, file, retrieved_at=when, media_type=media_type
+        )
+    click.echo(
+        f"archived {archive.url}: {archive.media_type}, "
+        f"{_count(archive.size, 'byte')}, sha256 {archive.sha256}"
+    )
+
+
+@cli.command("verify")
+@_json_option
+@_db_option
+def verify_(as_json: bool, db: str | None) -> None:
+    """Check every report's quote against the archived copy of its url.
+
+    Lists each report whose quote is not in its archived source and each
+    whose url has no archive; exits 1 if there is any.
+    """
+    with _ledger(db, create=False) as ledger, _errors_as_exit_codes():
+        store = _archive_store(ledger)
+        reports = (e.report for e in ledger.entries() if e.strike is None)
+        problems = verify_archives(store, reports)
+    if as_json:
+        _print_json(
+            [
+                {
+                    "report_id": p.report.report_id,
+                    "url": p.report.url,
+                    "reason": p.reason,
+                    "message": p.message,
+                }
+                for p in problems
+            ]
+        )
+    else:
+        for problem in problems:
+            click.echo(problem.message)
+        click.echo(
+            f"{_count(len(problems), 'problem')}"
+            if problems
+            else "every quote is in its archived source",
+            err=bool(problems),
+        )
+    if problems:
+        click.get_current_context().exit(EXIT_INVALID_INPUT)
 
 
 def main(argv: Sequence[str] | None = None, *, prog_name: str = "ledger") -> None:
