@@ -33,6 +33,7 @@ from eventsourcing.utils import Environment
 from ledger import _time, projections
 from ledger._readmodels import MemoryModel, ReadModel, ViewModel
 from ledger._time import TimePoint
+from ledger.analysis import AnalysisQueries
 from ledger.errors import (
     ConflictingReport,
     InvalidArgument,
@@ -175,7 +176,7 @@ def _redact(url: str) -> str:
     return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
 
 
-class Ledger:
+class Ledger(AnalysisQueries):
     """An event-sourced ledger of reports about propositions.
 
     ``Ledger()`` keeps everything in memory; :meth:`Ledger.open` keeps it in a
@@ -499,19 +500,32 @@ class Ledger:
     # -- queries ---------------------------------------------------------------
 
     def belief(
-        self, proposition: str, *, on: TimePoint, recorded: TimePoint | None = None
+        self,
+        proposition: str,
+        *,
+        on: TimePoint,
+        recorded: TimePoint | None = None,
+        according_to: str | None = None,
     ) -> Belief:
         """What was believed about ``proposition`` on ``on``.
 
         Uses the reports with ``reported_at`` by ``on`` (a date: by the end of
         that day, UTC) that the ledger held at ``recorded`` (default: now). An
-        unknown proposition has status ``UNKNOWN``.
+        unknown proposition has status ``UNKNOWN``. ``according_to`` applies
+        the policy to that source's reports only (see :mod:`ledger.analysis`).
         """
         cutoff = _time.cutoff(on, "on")
         held_at = self._recorded(recorded)
         self._read()
         reports = self._reports(proposition, held_at)
-        return projections.belief_at(proposition, reports, cutoff, self.policy)
+        return self._believed(
+            proposition,
+            reports,
+            cutoff,
+            on=on,
+            recorded=recorded,
+            according_to=according_to,
+        )
 
     def beliefs(
         self, *, on: TimePoint, recorded: TimePoint | None = None
@@ -520,13 +534,14 @@ class Ledger:
         cutoff = _time.cutoff(on, "on")
         held_at = self._recorded(recorded)
         self._read()
+        policy = self._policy_on(on, recorded)
         result = []
         for key, entries in self._model.all_entries(known_by=cutoff):
             reports = projections.active_reports(entries, recorded=held_at)
-            belief = projections.belief_at(key, reports, cutoff, self.policy)
+            belief = projections.belief_at(key, reports, cutoff, policy)
             if belief.status is not Status.UNKNOWN:
                 result.append(belief)
-        return tuple(result)
+        return self._with_rivals(result, on=on, recorded=recorded)
 
     def known(
         self, *, on: TimePoint, recorded: TimePoint | None = None
