@@ -520,14 +520,21 @@ class AnalysisQueries:
         See :func:`ledger.analysis.answers` for the ranking.
         """
         _check_source(question, "question")
-        policy = self._policy_on(on, recorded)
+        policy = self.policy_on(on=on, recorded=recorded)
         known = self.known(on=on, recorded=recorded)
         return answers(known, question, on=on, policy=policy)
 
     # -- hooks for Ledger.belief and Ledger.beliefs
 
-    def _policy_on(self, on: TimePoint, recorded: TimePoint | None) -> BeliefPolicy:
-        """The policy to decide with on ``on``: earned trust bound, if it is earned."""
+    def policy_on(
+        self, *, on: TimePoint, recorded: TimePoint | None = None
+    ) -> BeliefPolicy:
+        """The policy that decides on ``on``: :attr:`policy`, earned trust bound.
+
+        For ``Opinions(trust="earned")``, a copy whose trust in each source is
+        :func:`earned_trust` from :meth:`track_records` on ``on`` (0.5 for a
+        source with no record); any other policy is returned as it is.
+        """
         policy = self.policy
         if isinstance(policy, Opinions) and policy.earned:
             records = track_records(self.known(on=on, recorded=recorded), on=on)
@@ -548,7 +555,7 @@ class AnalysisQueries:
         if according_to is not None:
             _check_source(according_to, "according_to")
             reports = [r for r in reports if r.source == according_to]
-        policy = self._policy_on(on, recorded)
+        policy = self.policy_on(on=on, recorded=recorded)
         belief = projections.belief_at(proposition, reports, cutoff, policy)
         question = question_of(
             canonical_order([r for r in reports if r.known_from <= cutoff])

@@ -534,7 +534,7 @@ class Ledger(AnalysisQueries):
         cutoff = _time.cutoff(on, "on")
         held_at = self._recorded(recorded)
         self._read()
-        policy = self._policy_on(on, recorded)
+        policy = self.policy_on(on=on, recorded=recorded)
         result = []
         for key, entries in self._model.all_entries(known_by=cutoff):
             reports = projections.active_reports(entries, recorded=held_at)

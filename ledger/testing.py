@@ -424,7 +424,9 @@ def check_policy(
       (return tuples in canonical order, e.g. with
       :func:`~ledger.policy.canonical_order`);
     - *filter-then-fold*: a ledger using the policy answers
-      ``belief(key, on=D)`` with the verdict on the reports known by ``D``;
+      ``belief(key, on=D)`` with the verdict on the reports known by ``D``
+      (of the policy as the ledger binds it on ``D``,
+      :meth:`~ledger.Ledger.policy_on`: earned trust, say);
     - *no change of past answers*: recording reports made after ``D`` leaves
       every answer for ``D`` as it was.
 
@@ -514,7 +516,8 @@ def check_policy(
                     for r in reports
                     if r.proposition == key and _known_from(r.reported_at) <= cutoff
                 )
-                verdict = policy.decide(list(known))
+                # The policy as the ledger binds it on D (earned trust, say).
+                verdict = ledger.policy_on(on=on).decide(list(known))
                 got = Verdict(
                     belief.status, belief.decided_by, belief.challenges, belief.opinion
                 )
