@@ -514,12 +514,10 @@ def _according_to(
 
 
 def _belief_json(belief: Belief, *, explain: bool = False) -> dict[str, Any]:
-    """``belief_to_dict``, with the rivals and probability (and the explanation)."""
+    """``belief_to_dict``, with any confirmed rivals (and the explanation)."""
     data = belief_to_dict(belief)
     if belief.rivals:
         data["rivals"] = list(belief.rivals)
-    if belief.opinion is not None:
-        data["probability"] = belief.opinion.probability
     if explain:
         data["explanation"] = belief.explain()
     return data
@@ -606,21 +604,12 @@ def answers(
     if not found:
         click.echo(f"no answer to {_cell(question)} had a report by {_cell(on)}")
         return
-    with_probability = any(belief.opinion is not None for belief in found)
     rows = [
-        (
-            rank,
-            b.proposition,
-            b.status.value,
-            b.since,
-            *([f"{b.probability:.2f}"] if with_probability else []),
-            ", ".join(b.rivals),
-        )
+        (rank, b.proposition, b.status.value, b.since, ", ".join(b.rivals))
         for rank, b in enumerate(found, start=1)
     ]
-    headers = ("RANK", "PROPOSITION", "STATUS", "SINCE")
-    more = ("PROBABILITY",) if with_probability else ()
-    click.echo(_table((*headers, *more, "CONFIRMED RIVALS"), rows))
+    headers = ("RANK", "PROPOSITION", "STATUS", "SINCE", "CONFIRMED RIVALS")
+    click.echo(_table(headers, rows))
 
 
 @cli.command()
