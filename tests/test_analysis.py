@@ -42,6 +42,7 @@ from ledger.io import read_reports
 from ledger.opinions import from_evidence
 from ledger.policy import BeliefPolicy, canonical_order
 from ledger.strategies import ledger_reports, report_times
+from tests.conftest import POSTGRES_URL, fresh_postgres_schema
 
 REPO = Path(__file__).resolve().parent.parent
 FOUNDING = REPO / "examples" / "founding_case.jsonl"
@@ -52,8 +53,8 @@ MISSILES = "baghdadi-son-russian-missiles-2018"
 RUSSIA = "Russian Ministry of Defence"
 QUESTIONS = ("q-one", "q-two")
 
+# The `backend` fixture is a plain string, the same for every example.
 per_backend = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
-ANALYSED = ["memory", "sqlite"]
 
 
 def report(
@@ -90,22 +91,20 @@ histories = asked(ledger_reports(max_size=12))
 
 @contextmanager
 def fresh(backend: str, policy: BeliefPolicy | None = None) -> Iterator[Ledger]:
-    """A new, empty ledger for one Hypothesis example."""
+    """A new, empty ledger of ``backend`` for one Hypothesis example."""
     if backend == "memory":
         yield Ledger(policy=policy)
+        return
+    if backend == "postgres":
+        assert POSTGRES_URL is not None
+        with Ledger.open(fresh_postgres_schema(POSTGRES_URL), policy=policy) as ledger:
+            yield ledger
         return
     with (
         tempfile.TemporaryDirectory() as folder,
         Ledger.open(Path(folder) / "c.db", policy=policy) as ledger,
     ):
         yield ledger
-
-
-@pytest.fixture(params=ANALYSED)
-def analysed(request: pytest.FixtureRequest) -> str:
-    """A backend the analysis properties run on: memory or sqlite."""
-    name: str = request.param
-    return name
 
 
 @pytest.fixture(scope="module")
@@ -145,7 +144,7 @@ def later_than(reports: Sequence[Report], on: Any) -> list[Report]:
 @per_backend
 @given(reports=histories, later=histories, on=report_times())
 def test_reports_after_a_date_change_no_analysis_on_it(
-    analysed: str, reports: list[Report], later: list[Report], on: Any
+    backend: str, reports: list[Report], later: list[Report], on: Any
 ) -> None:
     """Recording reports made after D changes no track record, answer or belief on D."""
     held = {r.report_id for r in reports}
@@ -155,7 +154,7 @@ def test_reports_after_a_date_change_no_analysis_on_it(
     after = [
         attrs.evolve(r, question=asks.get(r.proposition, r.question)) for r in after
     ]
-    with fresh(analysed) as ledger:
+    with fresh(backend) as ledger:
         ledger.record(*reports)
         before = everything(ledger, on)
         ledger.record(*after)
@@ -165,13 +164,13 @@ def test_reports_after_a_date_change_no_analysis_on_it(
 @per_backend
 @given(reports=histories, later=histories, on=report_times())
 def test_earned_trust_opinions_never_anticipate(
-    analysed: str, reports: list[Report], later: list[Report], on: Any
+    backend: str, reports: list[Report], later: list[Report], on: Any
 ) -> None:
     """Under Opinions with earned trust, reports after D change no belief on D."""
     held = {r.report_id for r in reports}
     after = [r for r in later_than(later, on) if r.report_id not in held]
     keys = sorted({r.proposition for r in reports + after})
-    with fresh(analysed, Opinions(trust="earned")) as ledger:
+    with fresh(backend, Opinions(trust="earned")) as ledger:
         ledger.record(*reports)
         before = [ledger.belief(key, on=on) for key in keys], ledger.beliefs(on=on)
         ledger.record(*after)
@@ -183,13 +182,13 @@ def test_earned_trust_opinions_never_anticipate(
 @per_backend
 @given(reports=histories, data=st.data())
 def test_recording_order_does_not_matter(
-    analysed: str, reports: list[Report], data: st.DataObject
+    backend: str, reports: list[Report], data: st.DataObject
 ) -> None:
     """The same reports in any order and batches give the same analysis answers."""
     shuffled = data.draw(st.permutations(reports))
     cuts = sorted(data.draw(st.lists(st.integers(0, len(reports)), max_size=3)))
     times = [r.reported_at for r in reports] + [datetime(2100, 1, 1, tzinfo=UTC)]
-    with fresh("memory") as reference, fresh(analysed) as ledger:
+    with fresh("memory") as reference, fresh(backend) as ledger:
         reference.record(*reports)
         for start, end in zip([0, *cuts], [*cuts, len(reports)], strict=True):
             ledger.record(*shuffled[start:end])
@@ -200,7 +199,7 @@ def test_recording_order_does_not_matter(
 @per_backend
 @given(reports=histories, later=histories, strikes=st.data())
 def test_audits_as_recorded_at_t_never_change(
-    analysed: str, reports: list[Report], later: list[Report], strikes: st.DataObject
+    backend: str, reports: list[Report], later: list[Report], strikes: st.DataObject
 ) -> None:
     """Analysis answers with recorded=T stay put whatever is recorded or struck after T."""
     if not reports:
@@ -213,7 +212,7 @@ def test_audits_as_recorded_at_t_never_change(
         if r.report_id not in held
     ]
     times = [r.reported_at for r in reports + more]
-    with fresh(analysed) as ledger:
+    with fresh(backend) as ledger:
         ledger.record(*reports)
         recorded_at = max(entry.recorded_at for entry in ledger.entries())
         expected = [everything(ledger, on, recorded_at) for on in times]
