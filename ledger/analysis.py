@@ -50,6 +50,7 @@ __all__ = [
     "TrackRecord",
     "according_to",
     "answers",
+    "bind_policy",
     "check_questions",
     "earned_trust",
     "explain",
@@ -208,6 +209,19 @@ def earned_trust(records: Mapping[str, TrackRecord]) -> dict[str, Opinion]:
         source: from_evidence(record.right, record.wrong)
         for source, record in records.items()
     }
+
+
+def bind_policy(policy: BeliefPolicy, known: Known, *, on: TimePoint) -> BeliefPolicy:
+    """``policy`` as it decides on ``on``: earned trust bound from ``known``.
+
+    For ``Opinions(trust="earned")``, a copy whose trust in each source is
+    :func:`earned_trust` from :func:`track_records` of ``known`` (the reports
+    known by ``on``), 0.5 for a source with no record; any other policy is
+    returned as it is (and ``known`` is not read).
+    """
+    if isinstance(policy, Opinions) and policy.earned:
+        return policy.with_trust(earned_trust(track_records(known, on=on)), default=0.5)
+    return policy
 
 
 def sources(known: Known) -> tuple[str, ...]:
@@ -533,12 +547,13 @@ class AnalysisQueries:
 
         For ``Opinions(trust="earned")``, a copy whose trust in each source is
         :func:`earned_trust` from :meth:`track_records` on ``on`` (0.5 for a
-        source with no record); any other policy is returned as it is.
+        source with no record); any other policy is returned as it is. See
+        :func:`bind_policy`.
         """
         policy = self.policy
         if isinstance(policy, Opinions) and policy.earned:
-            records = track_records(self.known(on=on, recorded=recorded), on=on)
-            return policy.with_trust(earned_trust(records), default=0.5)
+            known = self.known(on=on, recorded=recorded)
+            return bind_policy(policy, known, on=on)
         return policy
 
     def _believed(
