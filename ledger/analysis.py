@@ -17,9 +17,9 @@ Track record, as of a date D, of a source S (PRODUCT.md, "Track record as of D")
 - *right*: for and confirmed, or against and refuted; *wrong*: for and refuted,
   or against and confirmed; *open*: anything else.
 
-Competing answers: a proposition answers a question on D when one of its
-reports known by D names that question. :func:`answers` ranks them from most
-to least believed (see there for the rules).
+Competing answers: a proposition answers a question on D when its reports known
+by D name that question (:func:`question_of`). :func:`answers` ranks them from
+most to least believed (see there for the rules).
 """
 
 from __future__ import annotations
@@ -244,11 +244,17 @@ def _check_source(value: object, name: str) -> None:
 
 
 def question_of(reports: Iterable[Report]) -> str | None:
-    """The question the reports' proposition answers: the first one named, if any."""
-    for report in reports:
-        if report.question is not None:
-            return report.question
-    return None
+    """The question the reports' proposition answers, if any names one.
+
+    Should two reports name different questions (which :func:`check_questions`
+    refuses), the first in canonical order counts; so the answer depends only on
+    the set of reports.
+    """
+    reports = list(reports)
+    named = {report.question for report in reports if report.question is not None}
+    if len(named) <= 1:
+        return next(iter(named), None)
+    return next(r.question for r in canonical_order(reports) if r.question)
 
 
 def check_questions(
@@ -572,9 +578,7 @@ class AnalysisQueries:
             reports = [r for r in reports if r.source == according_to]
         policy = self.policy_on(on=on, recorded=recorded)
         belief = projections.belief_at(proposition, reports, cutoff, policy)
-        question = question_of(
-            canonical_order([r for r in reports if r.known_from <= cutoff])
-        )
+        question = question_of(r for r in reports if r.known_from <= cutoff)
         if question is None:
             return belief
         others = []
@@ -593,9 +597,7 @@ class AnalysisQueries:
     ) -> tuple[Belief, ...]:
         """``beliefs`` (every proposition's, on ``on``) with their confirmed rivals."""
         questions = {
-            belief.proposition: question_of(
-                canonical_order([*belief.supporting, *belief.opposing])
-            )
+            belief.proposition: question_of((*belief.supporting, *belief.opposing))
             for belief in beliefs
         }
         return tuple(with_rivals(beliefs, questions))
@@ -609,6 +611,4 @@ class AnalysisQueries:
             entries = self.history(proposition)
         except KeyError:
             return None
-        return question_of(
-            canonical_order([e.report for e in entries if e.strike is None])
-        )
+        return question_of(e.report for e in entries if e.strike is None)

@@ -34,6 +34,7 @@ from ledger.analysis import (
     check_questions,
     earned_trust,
     explain,
+    question_of,
     track_record,
     track_records,
 )
@@ -742,3 +743,15 @@ def test_quotes_are_cut_at_a_word() -> None:
     quoted = line.split("“")[1].split("”")[0]
     assert quoted.endswith("word…")
     assert len(quoted) <= 61
+
+
+def test_question_of_depends_only_on_the_set() -> None:
+    """Should two reports name different questions, the canonically first counts."""
+    later = report("claimed", "p", "S", 2, question="q-later")
+    first = report("claimed", "p", "T", 1, question="q-first")
+    plain = report("claimed", "p", "U", 1)
+    assert (
+        question_of([later, plain, first]) == question_of([first, later]) == "q-first"
+    )
+    assert question_of([plain]) is None
+    assert question_of([plain, later]) == "q-later"
