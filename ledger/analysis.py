@@ -592,10 +592,8 @@ class AnalysisQueries:
         questions = {b.proposition: question for b in [belief, *others]}
         return with_rivals([belief, *others], questions)[0]
 
-    def _with_rivals(
-        self, beliefs: Sequence[Belief], *, on: TimePoint, recorded: TimePoint | None
-    ) -> tuple[Belief, ...]:
-        """``beliefs`` (every proposition's, on ``on``) with their confirmed rivals."""
+    def _with_rivals(self, beliefs: Sequence[Belief]) -> tuple[Belief, ...]:
+        """``beliefs`` (every proposition's, on one date) with confirmed rivals."""
         questions = {
             belief.proposition: question_of((*belief.supporting, *belief.opposing))
             for belief in beliefs

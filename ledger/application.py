@@ -541,7 +541,7 @@ class Ledger(AnalysisQueries):
             belief = projections.belief_at(key, reports, cutoff, policy)
             if belief.status is not Status.UNKNOWN:
                 result.append(belief)
-        return self._with_rivals(result, on=on, recorded=recorded)
+        return self._with_rivals(result)
 
     def known(
         self, *, on: TimePoint, recorded: TimePoint | None = None
