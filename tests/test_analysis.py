@@ -83,7 +83,9 @@ def asked(draw: st.DrawFn, reports: st.SearchStrategy[list[Report]]) -> list[Rep
     """Reports with each proposition answering one of two questions, or none."""
     found = draw(reports)
     keys = sorted({r.proposition for r in found})
-    questions = {key: draw(st.sampled_from((None, *QUESTIONS))) for key in keys}
+    # Mostly the first question, so that answers often have rivals.
+    choices = st.sampled_from((QUESTIONS[0], QUESTIONS[0], QUESTIONS[1], None))
+    questions = {key: draw(choices) for key in keys}
     return [attrs.evolve(r, question=questions[r.proposition]) for r in found]
 
 
@@ -483,9 +485,9 @@ def test_default_ranking_rules() -> None:
     ledger = Ledger()
     ledger.record(
         report("refuted", "r", "S", 1, question="q"),
-        report("claimed", "c-old", "S", 1, question="q"),
-        report("claimed", "c-new", "S", 3, question="q"),
-        report("claimed", "c-new-too", "T", 3, question="q"),
+        report("claimed", "c-a-old", "S", 1, question="q"),
+        report("claimed", "c-z-new", "S", 3, question="q"),
+        report("claimed", "c-zz-new-too", "T", 3, question="q"),
         report("disputed", "d", "S", 2, question="q"),
         report("confirmed", "y", "S", 1, question="q"),
         report("confirmed", "other", "S", 1, question="another"),
@@ -493,9 +495,9 @@ def test_default_ranking_rules() -> None:
     found = ledger.answers("q", on=date(2020, 1, 9))
     assert [b.proposition for b in found] == [
         "y",
-        "c-new",
-        "c-new-too",
-        "c-old",
+        "c-z-new",
+        "c-zz-new-too",
+        "c-a-old",
         "d",
         "r",
     ]
