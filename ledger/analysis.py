@@ -355,8 +355,9 @@ def answers(
     Under :class:`~ledger.opinions.Opinions`, support for one answer is evidence
     against each rival: each source's stance *for* a rival (its latest report on
     it, a claim or confirmation) also counts as a report by that source, at the
-    same time, against this answer (a dispute or refutation, weighed as usual).
-    A source's stance on an answer is then its latest word on the question. The
+    same time, against this answer (a dispute or refutation, weighed as usual,
+    with the id ``<id>/against/<answer>``). A source's stance on an answer is
+    then the latest of its own reports on it and its stances for rivals. The
     answers are ranked by probability, highest first, then key.
 
     Each belief's ``rivals`` are the other answers confirmed on the same terms.
