@@ -6,6 +6,7 @@ believed on any date, on what evidence, and since when.
 
 from importlib.metadata import version as _version
 
+from ledger.analysis import Mark, RecordEntry, Stance, TrackRecord
 from ledger.application import Ledger
 from ledger.claimreview import beliefs_to_claimreview, read_claimreviews
 from ledger.errors import (
@@ -37,12 +38,16 @@ __all__ = [
     "LatestDecisiveWord",
     "Ledger",
     "LedgerError",
+    "Mark",
     "Opinion",
     "Opinions",
+    "RecordEntry",
     "Report",
+    "Stance",
     "Status",
     "StorageError",
     "Strike",
+    "TrackRecord",
     "UnknownProposition",
     "UnknownReport",
     "Verdict",

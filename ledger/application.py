@@ -21,6 +21,7 @@ from typing import Any, Self, cast
 from ledger import _time, projections
 from ledger._storage import Target, open_store, open_view, storage_errors
 from ledger._time import TimePoint
+from ledger.analysis import AnalysisQueries
 from ledger.errors import InvalidArgument, LedgerError, UnknownProposition
 from ledger.policy import BeliefPolicy, LatestDecisiveWord, canonical_order
 from ledger.values import Belief, Change, Entry, Kind, Report, Status
@@ -28,7 +29,7 @@ from ledger.values import Belief, Change, Entry, Kind, Report, Status
 __all__ = ["Ledger"]
 
 
-class Ledger:
+class Ledger(AnalysisQueries):
     """An event-sourced ledger of reports about propositions.
 
     ``Ledger()`` keeps everything in memory; :meth:`Ledger.open` keeps it in a
@@ -277,19 +278,32 @@ class Ledger:
     # -- queries ---------------------------------------------------------------
 
     def belief(
-        self, proposition: str, *, on: TimePoint, recorded: TimePoint | None = None
+        self,
+        proposition: str,
+        *,
+        on: TimePoint,
+        recorded: TimePoint | None = None,
+        according_to: str | None = None,
     ) -> Belief:
         """What was believed about ``proposition`` on ``on``.
 
         Uses the reports with ``reported_at`` by ``on`` (a date: by the end of
         that day, UTC) that the ledger held at ``recorded`` (default: now). An
-        unknown proposition has status ``UNKNOWN``.
+        unknown proposition has status ``UNKNOWN``. ``according_to`` applies
+        the policy to that source's reports only (see :mod:`ledger.analysis`).
         """
         cutoff = _time.cutoff(on, "on")
         held_at = self._recorded(recorded)
         self._read()
         reports = self._reports(proposition, held_at)
-        return projections.belief_at(proposition, reports, cutoff, self.policy)
+        return self._believed(
+            proposition,
+            reports,
+            cutoff,
+            on=on,
+            recorded=recorded,
+            according_to=according_to,
+        )
 
     def beliefs(
         self, *, on: TimePoint, recorded: TimePoint | None = None
@@ -298,13 +312,14 @@ class Ledger:
         cutoff = _time.cutoff(on, "on")
         held_at = self._recorded(recorded)
         self._read()
+        policy = self.policy_on(on=on, recorded=recorded)
         result = []
         for key, entries in self._view.all_entries(known_by=cutoff):
             reports = projections.active_reports(entries, recorded=held_at)
-            belief = projections.belief_at(key, reports, cutoff, self.policy)
+            belief = projections.belief_at(key, reports, cutoff, policy)
             if belief.status is not Status.UNKNOWN:
                 result.append(belief)
-        return tuple(result)
+        return self._with_rivals(result)
 
     def known(
         self, *, on: TimePoint, recorded: TimePoint | None = None

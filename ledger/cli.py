@@ -24,6 +24,7 @@ import click
 
 from ledger import _time
 from ledger._time import TimePoint
+from ledger.analysis import TrackRecord
 from ledger.application import Ledger
 from ledger.archive import Archive, ArchiveStore, Problem, verify
 from ledger.errors import (
@@ -438,29 +439,43 @@ def _print_json(data: object) -> None:
 @cli.command()
 @click.option("--on", "on", type=_TIME, required=True, help="The knowledge date.")
 @click.argument("keys", metavar="[KEY]...", nargs=-1)
+@click.option(
+    "--explain", is_flag=True, help="Say in a few sentences why each is believed."
+)
+@click.option(
+    "--according-to",
+    "source",
+    metavar="SOURCE",
+    default=None,
+    help="Only this source's reports (default: every proposition it reported on).",
+)
 @_recorded_option
 @_json_option
 @_db_option
 def believed(
     on: TimePoint,
     keys: tuple[str, ...],
+    explain: bool,
+    source: str | None,
     recorded: TimePoint | None,
     as_json: bool,
     db: str | None,
 ) -> None:
     """What was believed on DATE about KEY... (default: every proposition)."""
     with _ledger(db, create=False) as ledger, _errors_as_exit_codes():
-        if keys:
-            beliefs: Sequence[Belief] = [
-                ledger.belief(key, on=on, recorded=recorded) for key in keys
-            ]
+        beliefs: Sequence[Belief]
+        if source is not None:
+            beliefs = _according_to(ledger, keys, on, recorded, source)
+        elif keys:
+            beliefs = [ledger.belief(key, on=on, recorded=recorded) for key in keys]
         else:
             beliefs = ledger.beliefs(on=on, recorded=recorded)
     if as_json:
-        _print_json([belief_to_dict(belief) for belief in beliefs])
+        _print_json([_belief_json(belief, explain=explain) for belief in beliefs])
         return
     if not beliefs:
-        click.echo(f"no proposition had a report by {_cell(on)}")
+        by = "" if source is None else f" from {_cell(source)}"
+        click.echo(f"no proposition had a report{by} by {_cell(on)}")
         return
     rows = [
         (
@@ -476,6 +491,127 @@ def believed(
     ]
     headers = ("PROPOSITION", "STATUS", "SINCE", "OCCURRED", "FOR", "AGAINST")
     click.echo(_table((*headers, "DECIDED BY"), rows))
+    if explain:
+        _print_explanations(beliefs)
+
+
+def _according_to(
+    ledger: Ledger,
+    keys: Sequence[str],
+    on: TimePoint,
+    recorded: TimePoint | None,
+    source: str,
+) -> list[Belief]:
+    """``believed --according-to``: the beliefs from ``source``'s reports only."""
+    if not keys:
+        keys = [
+            key
+            for key, reports in ledger.known(on=on, recorded=recorded)
+            if any(report.source == source for report in reports)
+        ]
+    return [
+        ledger.belief(key, on=on, recorded=recorded, according_to=source)
+        for key in keys
+    ]
+
+
+def _belief_json(belief: Belief, *, explain: bool = False) -> dict[str, Any]:
+    """``belief_to_dict``, with any confirmed rivals (and the explanation)."""
+    data = belief_to_dict(belief)
+    if belief.rivals:
+        data["rivals"] = list(belief.rivals)
+    if explain:
+        data["explanation"] = belief.explain()
+    return data
+
+
+def _print_explanations(beliefs: Iterable[Belief]) -> None:
+    for belief in beliefs:
+        click.echo("")
+        click.echo(_cell_lines(belief.explain()))
+
+
+def _cell_lines(text: str) -> str:
+    # Each line is made safe for the terminal, as a table cell is.
+    return "\n".join(_cell(line) for line in text.splitlines())
+
+
+@cli.command()
+@click.option("--on", "on", type=_TIME, required=True, help="The knowledge date.")
+@_recorded_option
+@_json_option
+@_db_option
+def sources(
+    on: TimePoint, recorded: TimePoint | None, as_json: bool, db: str | None
+) -> None:
+    """Every source with a report by DATE, and its track record then.
+
+    A stance is right when the outcome without the source (its proposition's
+    status under the default policy over every other source's reports) agrees
+    with it, wrong when it goes the other way, open otherwise.
+    """
+    with _ledger(db, create=False) as ledger, _errors_as_exit_codes():
+        records = ledger.track_records(on=on, recorded=recorded)
+    if as_json:
+        _print_json([_record_json(record) for record in records])
+        return
+    if not records:
+        click.echo(f"no source had a report by {_cell(on)}")
+        return
+    rows = [(r.source, len(r.entries), r.right, r.wrong, r.open) for r in records]
+    headers = ("SOURCE", "PROPOSITIONS", "RIGHT", "WRONG", "OPEN")
+    click.echo(_table(headers, rows))
+
+
+def _record_json(record: TrackRecord) -> dict[str, Any]:
+    """A track record as a JSON-able object (see ``docs/cli.md``)."""
+    return {
+        "source": record.source,
+        "on": _time.isoformat(record.on),
+        "right": record.right,
+        "wrong": record.wrong,
+        "open": record.open,
+        "entries": [
+            {
+                "proposition": entry.proposition,
+                "stance": entry.stance.value,
+                "outcome": entry.outcome.value,
+                "mark": entry.mark.value,
+                "decided_by": [report.report_id for report in entry.decided_by],
+            }
+            for entry in record.entries
+        ],
+    }
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--on", "on", type=_TIME, required=True, help="The knowledge date.")
+@_recorded_option
+@_json_option
+@_db_option
+def answers(
+    question: str,
+    on: TimePoint,
+    recorded: TimePoint | None,
+    as_json: bool,
+    db: str | None,
+) -> None:
+    """The answers to QUESTION known by DATE, most believed first."""
+    with _ledger(db, create=False) as ledger, _errors_as_exit_codes():
+        found = ledger.answers(question, on=on, recorded=recorded)
+    if as_json:
+        _print_json([_belief_json(belief, explain=True) for belief in found])
+        return
+    if not found:
+        click.echo(f"no answer to {_cell(question)} had a report by {_cell(on)}")
+        return
+    rows = [
+        (rank, b.proposition, b.status.value, b.since, ", ".join(b.rivals))
+        for rank, b in enumerate(found, start=1)
+    ]
+    headers = ("RANK", "PROPOSITION", "STATUS", "SINCE", "CONFIRMED RIVALS")
+    click.echo(_table(headers, rows))
 
 
 @cli.command()

@@ -36,6 +36,7 @@ from hypothesis.stateful import (
 from hypothesis.strategies import SearchStrategy
 
 from ledger import Ledger, strategies
+from ledger.analysis import bind_policy
 from ledger.errors import (
     ConflictingReport,
     InvalidArgument,
@@ -424,7 +425,9 @@ def check_policy(
       (return tuples in canonical order, e.g. with
       :func:`~ledger.policy.canonical_order`);
     - *filter-then-fold*: a ledger using the policy answers
-      ``belief(key, on=D)`` with the verdict on the reports known by ``D``;
+      ``belief(key, on=D)`` with the verdict on the reports known by ``D``
+      (of the policy as it decides on ``D``,
+      :func:`~ledger.analysis.bind_policy`: earned trust bound, say);
     - *no change of past answers*: recording reports made after ``D`` leaves
       every answer for ``D`` as it was.
 
@@ -514,7 +517,9 @@ def check_policy(
                     for r in reports
                     if r.proposition == key and _known_from(r.reported_at) <= cutoff
                 )
-                verdict = policy.decide(list(known))
+                # The policy as it decides on D (earned trust bound, say).
+                bound = bind_policy(policy, ledger.known(on=on), on=on)
+                verdict = bound.decide(list(known))
                 got = Verdict(
                     belief.status, belief.decided_by, belief.challenges, belief.opinion
                 )

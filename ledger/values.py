@@ -217,7 +217,10 @@ class Belief:
     ``challenges`` are claims and disputes made no earlier than a decisive word,
     which they do not overturn. ``opinion`` is the fused subjective-logic
     opinion under the :class:`~ledger.opinions.Opinions` policy (None under a
-    policy that forms none).
+    policy that forms none). ``rivals`` are, for a proposition that answers a
+    question, the keys of the other answers to it that are confirmed on the
+    same date (sorted; filled by the ledger's queries, see
+    :mod:`ledger.analysis`).
     """
 
     proposition: str
@@ -230,6 +233,7 @@ class Belief:
     occurred_at: TimePoint | None = None
     statement: str | None = None
     opinion: Opinion | None = None
+    rivals: tuple[str, ...] = ()
 
     @property
     def probability(self) -> float | None:
@@ -240,6 +244,13 @@ class Belief:
         from ledger.report import belief_html  # lazily: only notebooks draw
 
         return belief_html(self)
+
+    def explain(self) -> str:
+        """A few plain sentences on why this is believed (ledger.analysis.explain)."""
+        # Imported here: ledger.analysis builds on this module.
+        from ledger.analysis import explain
+
+        return explain(self)
 
 
 @attrs.frozen
