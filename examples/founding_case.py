@@ -10,12 +10,15 @@ came from and how its dates were inferred is in ``founding_case_articles.json``)
 into an in-memory ledger, and prints what was believed on four telling dates,
 how the claims about the deaths of Abu Bakr al-Baghdadi and his son developed,
 and one bitemporal answer: as known in July 2023, what had happened by 2020.
+Last, it writes the belief timeline page (``ledger.report``) to a new temporary
+folder and prints where, to open in a browser.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import tempfile
 import textwrap
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -24,6 +27,7 @@ from typing import Any
 
 from ledger import Belief, Ledger, Report, Status
 from ledger.io import read_reports
+from ledger.report import html_page
 
 HERE = Path(__file__).resolve().parent
 REPORTS = HERE / "founding_case.jsonl"
@@ -42,6 +46,7 @@ BAGHDADI_DEATHS = (
     "baghdadi-son-russian-missiles-2018",
     "baghdadi-killed-by-us-campaign",
 )
+TITLE = "The founding case: reports of the deaths of IS leaders, 2017-2023"
 KNOWN_ON = date(2023, 7, 10)
 HAPPENED_BY = date(2020, 1, 1)
 WIDTH = 78
@@ -139,6 +144,16 @@ def print_occurred(ledger: Ledger, *, by: date, on: date) -> None:
         )
 
 
+def write_page(ledger: Ledger, folder: Path | None = None) -> Path:
+    """Write the belief timeline page into ``folder`` (default: a new temp folder)."""
+    where = (
+        Path(tempfile.mkdtemp(prefix="founding-case-")) if folder is None else folder
+    )
+    path = where / "founding_case.html"
+    path.write_text(html_page(ledger, title=TITLE), encoding="utf-8")
+    return path
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Load the founding case and print its answers; return the exit status."""
     if argv:
@@ -153,6 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print_occurred(ledger, by=HAPPENED_BY, on=KNOWN_ON)
     print(f"\nWhere each report comes from: examples/{ARTICLES.name}")
     print("Step by step with the Python API: docs/tutorial.md")
+    print(f"The belief timeline, to open in a browser:\n  {write_page(ledger)}")
     return 0
 
 

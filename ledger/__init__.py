@@ -6,7 +6,9 @@ believed on any date, on what evidence, and since when.
 
 from importlib.metadata import version as _version
 
+from ledger.analysis import Mark, RecordEntry, Stance, TrackRecord
 from ledger.application import Ledger
+from ledger.claimreview import beliefs_to_claimreview, read_claimreviews
 from ledger.errors import (
     ConflictingReport,
     InvalidArgument,
@@ -18,6 +20,7 @@ from ledger.errors import (
     UnknownReport,
 )
 from ledger.io import InvalidFile, read_reports, write_reports
+from ledger.opinions import Opinion, Opinions
 from ledger.policy import BeliefPolicy, LatestDecisiveWord, Verdict
 from ledger.values import Belief, Change, Entry, Kind, Report, Status, Strike
 
@@ -35,13 +38,21 @@ __all__ = [
     "LatestDecisiveWord",
     "Ledger",
     "LedgerError",
+    "Mark",
+    "Opinion",
+    "Opinions",
+    "RecordEntry",
     "Report",
+    "Stance",
     "Status",
     "StorageError",
     "Strike",
+    "TrackRecord",
     "UnknownProposition",
     "UnknownReport",
     "Verdict",
+    "beliefs_to_claimreview",
+    "read_claimreviews",
     "read_reports",
     "write_reports",
 ]

@@ -9,8 +9,6 @@ opened, read or written, or the output could not be written; 130 interrupted.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import html
 import io
 import itertools
 import json
@@ -30,7 +28,9 @@ import click
 
 from ledger import _time, projections
 from ledger._time import TimePoint
+from ledger.analysis import TrackRecord
 from ledger.application import Ledger
+from ledger.archive import Archive, ArchiveStore, Problem, verify
 from ledger.errors import (
     InvalidArgument,
     InvalidReport,
@@ -44,6 +44,7 @@ from ledger.io import (
     InvalidFile,
     _change_dict,
     _replacing,
+    _replacing_path,
     belief_to_dict,
     check_reports,
     entry_to_dict,
@@ -52,7 +53,8 @@ from ledger.io import (
     write_reports,
 )
 from ledger.projections import Period
-from ledger.values import Belief, Entry, Report, Status, _name
+from ledger.report import picture
+from ledger.values import Belief, Report, Status, _name
 
 __all__ = [
     "EXIT_INTERRUPTED",
@@ -61,8 +63,10 @@ __all__ = [
     "EXIT_STORAGE",
     "EXIT_UNKNOWN_PROPOSITION",
     "EXIT_USAGE",
+    "archive_file",
     "cli",
     "main",
+    "verify_archives",
 ]
 
 EXIT_OK = 0
@@ -519,29 +523,44 @@ def _print_json(data: object) -> None:
 @cli.command()
 @click.option("--on", "on", type=_TIME, required=True, help="The knowledge date.")
 @click.argument("keys", metavar="[KEY]...", nargs=-1)
+@click.option(
+    "--explain", is_flag=True, help="Say in a few sentences why each is believed."
+)
+@click.option(
+    "--according-to",
+    "source",
+    metavar="SOURCE",
+    default=None,
+    help="Only this source's reports (default: every proposition it reported on).",
+)
 @_recorded_option
 @_json_option
 @_db_option
 def believed(
     on: TimePoint,
     keys: tuple[str, ...],
+    explain: bool,
+    source: str | None,
     recorded: TimePoint | None,
     as_json: bool,
     db: str | None,
 ) -> None:
     """What was believed on DATE about KEY... (default: every proposition)."""
     with _ledger(db, create=False) as ledger, _errors_as_exit_codes():
-        if keys:
-            beliefs: Sequence[Belief] = [
-                ledger.belief(_key(key), on=on, recorded=recorded) for key in keys
-            ]
+        beliefs: Sequence[Belief]
+        keys = tuple(_key(key) for key in keys)
+        if source is not None:
+            beliefs = _according_to(ledger, keys, on, recorded, _key(source))
+        elif keys:
+            beliefs = [ledger.belief(key, on=on, recorded=recorded) for key in keys]
         else:
             beliefs = ledger.beliefs(on=on, recorded=recorded)
     if as_json:
-        _print_json([belief_to_dict(belief) for belief in beliefs])
+        _print_json([_belief_json(belief, explain=explain) for belief in beliefs])
         return
     if not beliefs:
-        click.echo(f"no proposition had a report by {_cell(on)}")
+        by = "" if source is None else f" from {_cell(source)}"
+        click.echo(f"no proposition had a report{by} by {_cell(on)}")
         return
     rows = [
         (
@@ -557,6 +576,127 @@ def believed(
     ]
     headers = ("PROPOSITION", "STATUS", "SINCE", "OCCURRED", "FOR", "AGAINST")
     click.echo(_table((*headers, "DECIDED BY"), rows))
+    if explain:
+        _print_explanations(beliefs)
+
+
+def _according_to(
+    ledger: Ledger,
+    keys: Sequence[str],
+    on: TimePoint,
+    recorded: TimePoint | None,
+    source: str,
+) -> list[Belief]:
+    """``believed --according-to``: the beliefs from ``source``'s reports only."""
+    if not keys:
+        keys = [
+            key
+            for key, reports in ledger.known(on=on, recorded=recorded)
+            if any(report.source == source for report in reports)
+        ]
+    return [
+        ledger.belief(key, on=on, recorded=recorded, according_to=source)
+        for key in keys
+    ]
+
+
+def _belief_json(belief: Belief, *, explain: bool = False) -> dict[str, Any]:
+    """``belief_to_dict``, with any confirmed rivals (and the explanation)."""
+    data = belief_to_dict(belief)
+    if belief.rivals:
+        data["rivals"] = list(belief.rivals)
+    if explain:
+        data["explanation"] = belief.explain()
+    return data
+
+
+def _print_explanations(beliefs: Iterable[Belief]) -> None:
+    for belief in beliefs:
+        click.echo("")
+        click.echo(_cell_lines(belief.explain()))
+
+
+def _cell_lines(text: str) -> str:
+    # Each line is made safe for the terminal, as a table cell is.
+    return "\n".join(_cell(line) for line in text.splitlines())
+
+
+@cli.command()
+@click.option("--on", "on", type=_TIME, required=True, help="The knowledge date.")
+@_recorded_option
+@_json_option
+@_db_option
+def sources(
+    on: TimePoint, recorded: TimePoint | None, as_json: bool, db: str | None
+) -> None:
+    """Every source with a report by DATE, and its track record then.
+
+    A stance is right when the outcome without the source (its proposition's
+    status under the default policy over every other source's reports) agrees
+    with it, wrong when it goes the other way, open otherwise.
+    """
+    with _ledger(db, create=False) as ledger, _errors_as_exit_codes():
+        records = ledger.track_records(on=on, recorded=recorded)
+    if as_json:
+        _print_json([_record_json(record) for record in records])
+        return
+    if not records:
+        click.echo(f"no source had a report by {_cell(on)}")
+        return
+    rows = [(r.source, len(r.entries), r.right, r.wrong, r.open) for r in records]
+    headers = ("SOURCE", "PROPOSITIONS", "RIGHT", "WRONG", "OPEN")
+    click.echo(_table(headers, rows))
+
+
+def _record_json(record: TrackRecord) -> dict[str, Any]:
+    """A track record as a JSON-able object (see ``docs/cli.md``)."""
+    return {
+        "source": record.source,
+        "on": _time.isoformat(record.on),
+        "right": record.right,
+        "wrong": record.wrong,
+        "open": record.open,
+        "entries": [
+            {
+                "proposition": entry.proposition,
+                "stance": entry.stance.value,
+                "outcome": entry.outcome.value,
+                "mark": entry.mark.value,
+                "decided_by": [report.report_id for report in entry.decided_by],
+            }
+            for entry in record.entries
+        ],
+    }
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--on", "on", type=_TIME, required=True, help="The knowledge date.")
+@_recorded_option
+@_json_option
+@_db_option
+def answers(
+    question: str,
+    on: TimePoint,
+    recorded: TimePoint | None,
+    as_json: bool,
+    db: str | None,
+) -> None:
+    """The answers to QUESTION known by DATE, most believed first."""
+    with _ledger(db, create=False) as ledger, _errors_as_exit_codes():
+        found = ledger.answers(_key(question), on=on, recorded=recorded)
+    if as_json:
+        _print_json([_belief_json(belief, explain=True) for belief in found])
+        return
+    if not found:
+        click.echo(f"no answer to {_cell(question)} had a report by {_cell(on)}")
+        return
+    rows = [
+        (rank, b.proposition, b.status.value, b.since, ", ".join(b.rivals))
+        for rank, b in enumerate(found, start=1)
+    ]
+    headers = ("RANK", "PROPOSITION", "STATUS", "SINCE", "CONFIRMED RIVALS")
+    click.echo(_table(headers, rows))
 
 
 @cli.command()
@@ -683,7 +823,8 @@ def export(fmt: Format | None, output: str, db: str | None) -> None:
         fmt = "csv" if output.lower().endswith(".csv") else "jsonl"
     with _ledger(db, create=False) as ledger, _errors_as_exit_codes():
         _check_output("--output", output, db)
-        reports = (entry.report for entry in ledger.entries() if entry.strike is None)
+        entries = ledger.entries()
+        reports = (entry.report for entry in entries if entry.strike is None)
         try:
             if output == "-":
                 write_reports(reports, sys.stdout.buffer, format=fmt)
@@ -695,168 +836,195 @@ def export(fmt: Format | None, output: str, db: str | None) -> None:
         except OSError as error:
             _silence_stdout()
             raise _cannot_write(output, error) from error
+        finally:
+            # A write that failed part-way leaves the read open: end it while
+            # the ledger is still open.
+            reports.close()
+            close = getattr(entries, "close", None)
+            if close is not None:
+                close()
 
 
-# ---------------------------------------------------------------- report --html
-
-_STYLE = """
-body { font: 15px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 70em;
-       padding: 0 1em; color: #222; }
-table { border-collapse: collapse; margin: .5em 0 1.5em; }
-th, td { text-align: left; vertical-align: top; padding: .25em .8em .25em 0;
-         border-bottom: 1px solid #ddd; }
-.status { font-weight: 600; }
-.claimed { color: #8a6d00; } .disputed { color: #b35900; }
-.confirmed { color: #1b7a1b; } .refuted { color: #b00020; } .unknown { color: #666; }
-.struck { text-decoration: line-through; color: #888; }
-blockquote { margin: 0; color: #444; font-style: italic; }
-"""
-
-
-def _h(value: object) -> str:
-    return html.escape(_cell(value))
-
-
-def _status(status: str) -> str:
-    return f'<span class="status {status}">{status}</span>'
-
-
-def _link(url: str | None) -> str:
-    # Only web links become links: a report's url may be anything, javascript: too.
-    if url is None:
-        return ""
-    if url.lower().startswith(("http://", "https://")):
-        return (
-            f'<a href="{html.escape(url, quote=True)}" rel="noreferrer">{_h(url)}</a>'
-        )
-    return _h(url)
-
-
-def _anchor(key: str) -> str:
-    return "p-" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:12]
-
-
-def _html_report(ledger: Ledger, on: TimePoint) -> tuple[str, int, int]:
-    """The HTML page for ``report --html``, and how many propositions and reports."""
-    beliefs = ledger.beliefs(on=on)
-    cutoff = _time.cutoff(on, "on")
-    when = _h(on)
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>What was believed on {when}</title>",
-        f"<style>{_STYLE}</style></head><body>",
-        f"<h1>What was believed on {when}</h1>",
-        f"<p>{_count(len(beliefs), 'proposition')} with a report by {when}.</p>",
-        _html_row("th", "Proposition", "Status", "Since", "Occurred", "For", "Against"),
-    ]
-    parts[-1] = "<table>" + parts[-1]
-    parts.extend(
-        _html_row(
-            "td",
-            f'<a href="#{_anchor(b.proposition)}">{_h(b.proposition)}</a>',
-            _status(b.status.value),
-            _h(b.since),
-            _h(b.occurred_at),
-            str(len(b.supporting)),
-            str(len(b.opposing)),
-        )
-        for b in beliefs
-    )
-    parts.append("</table>")
-    reports = 0
-    for b in beliefs:
-        parts.append(f'<section id="{_anchor(b.proposition)}">')
-        parts.append(f"<h2>{_h(b.proposition)}</h2>")
-        if b.statement is not None:
-            parts.append(f"<p>{_h(b.statement)}</p>")
-        parts.append("<h3>Timeline</h3><table>")
-        parts.append(_html_row("th", "Since", "Status", "Decided by"))
-        parts.extend(
-            _html_row(
-                "td",
-                _h(period.since),
-                _status(period.status.value),
-                "; ".join(_h(source) for source in _unique_sources(period)),
-            )
-            for period in ledger.timeline(b.proposition)
-            if period.since is not None and _time.start(period.since) <= cutoff
-        )
-        parts.append("</table><h3>Reports</h3><table>")
-        parts.append(_html_row("th", "Reported", "Kind", "Source", "Quote", "Link"))
-        for entry in ledger.history(b.proposition):
-            if entry.report.known_from <= cutoff:
-                reports += 1
-                parts.append(_html_entry(entry))
-        parts.append("</table></section>")
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n", len(beliefs), reports
-
-
-def _html_row(tag: str, *cells: str) -> str:
-    inner = "".join(f"<{tag}>{cell}</{tag}>" for cell in cells)
-    return f"<tr>{inner}</tr>"
-
-
-def _html_entry(entry: Entry) -> str:
-    report = entry.report
-    source = _h(report.source)
-    if entry.strike is not None:
-        source += f"<br>struck: {_h(entry.strike.reason)}"
-    quote = (
-        "" if report.quote is None else f"<blockquote>{_h(report.quote)}</blockquote>"
-    )
-    row = _html_row(
-        "td",
-        _h(report.reported_at),
-        _status(report.kind.value),
-        source,
-        quote,
-        _link(report.url),
-    )
-    return (
-        row if entry.strike is None else row.replace("<tr>", '<tr class="struck">', 1)
-    )
-
-
-def _unique_sources(belief: Belief) -> list[str]:
-    return list(dict.fromkeys(report.source for report in belief.decided_by))
+# ---------------------------------------------------------------- report
 
 
 @cli.command()
+@click.argument("keys", nargs=-1, metavar="[KEY]...")
 @click.option(
     "--html",
-    "out",
-    required=True,
+    "html_out",
+    metavar="OUT",
+    default=None,
     type=click.Path(dir_okay=False, writable=True, allow_dash=True),
-    help="Write the HTML page to this file (- for stdout).",
+    help="Write the belief timeline page to OUT (- for stdout).",
+)
+@click.option(
+    "--png",
+    "image_out",
+    metavar="OUT",
+    default=None,
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write a static image to OUT: SVG if OUT ends .svg, else PNG "
+    "(needs the png extra).",
 )
 @click.option(
     "--on",
     "on",
     type=_TIME,
     default=None,
-    help="The knowledge date [default: now].",
+    help="Show what was known by this date [default: now].",
+)
+@click.option("--title", default=None, help="The page's title.")
+@_db_option
+def report(
+    keys: tuple[str, ...],
+    html_out: str | None,
+    image_out: str | None,
+    on: TimePoint | None,
+    title: str | None,
+    db: str | None,
+) -> None:
+    """Draw the belief timeline of KEYs (default: all) as a page or an image."""
+    if html_out is None and image_out is None:
+        msg = "give --html OUT, --png OUT or both"
+        raise _fail(msg, EXIT_USAGE)
+    with _ledger(db, create=False) as ledger, _errors_as_exit_codes():
+        if html_out is not None:
+            _check_output("--html", html_out, db)
+        if image_out is not None:
+            _check_output("--png", image_out, db)
+        drawn = picture(
+            ledger, tuple(_key(key) for key in keys) or None, on=on, title=title
+        )
+    counts = (
+        f"{_count(len(drawn.rows), 'proposition')}, {_count(drawn.reports, 'report')}"
+    )
+    if image_out is not None:
+        try:
+            with _replacing_path(image_out) as path:
+                drawn.write_image(path)
+        except ImportError as error:
+            raise _fail(str(error), EXIT_USAGE) from error
+        except OSError as error:
+            raise _cannot_write(image_out, error) from error
+        click.echo(f"wrote {image_out}: {counts}", err=html_out == "-")
+    if html_out == "-":
+        click.echo(drawn.html(), nl=False)
+    elif html_out is not None:
+        try:
+            with _replacing(html_out) as file:
+                file.write(drawn.html())
+        except OSError as error:
+            raise _cannot_write(html_out, error) from error
+        click.echo(f"wrote {html_out}: {counts}")
+
+
+# ---------------------------------------------------------------- archive, verify
+
+
+def archive_file(
+    store: ArchiveStore,
+    url: str,
+    path: str | os.PathLike[str],
+    *,
+    retrieved_at: datetime,
+    media_type: str | None = None,
+) -> Archive:
+    """Record the file at ``path`` as the archived copy of ``url``; return it."""
+    archive = Archive.from_file(
+        url, path, retrieved_at=retrieved_at, media_type=media_type
+    )
+    store.record_archive(archive)
+    return archive
+
+
+def verify_archives(store: ArchiveStore, reports: Iterable[Report]) -> list[Problem]:
+    """Each report whose quote is not in the store's archive of its url, or has none."""
+    return verify(reports, store.archives())
+
+
+def _archive_store(ledger: Ledger) -> ArchiveStore:
+    if isinstance(ledger, ArchiveStore):
+        return ledger
+    msg = (
+        "this ledger cannot hold archived sources yet (it needs "
+        "Ledger.record_archive and Ledger.archives)"
+    )
+    raise _fail(msg, EXIT_STORAGE)
+
+
+@cli.command("archive")
+@click.argument("url")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--media-type",
+    default=None,
+    help="What the file is, such as text/html [default: from its extension].",
+)
+@click.option(
+    "--retrieved-at",
+    type=_TIME,
+    default=None,
+    help="When the copy was retrieved, with a UTC offset [default: now].",
 )
 @_db_option
-def report(out: str, on: TimePoint | None, db: str | None) -> None:
-    """Write a self-contained HTML page of what was believed, and why."""
-    when: TimePoint = datetime.now(UTC) if on is None else on
-    with _ledger(db, create=False) as ledger, _errors_as_exit_codes():
-        _check_output("--html", out, db)
-        page, propositions, reports = _html_report(ledger, when)
-    if out == "-":
-        click.echo(page, nl=False)
-        return
-    try:
-        with _replacing(out) as file:
-            file.write(page)
-    except OSError as error:
-        raise _cannot_write(out, error) from error
+def archive_(
+    url: str,
+    file: str,
+    media_type: str | None,
+    retrieved_at: TimePoint | None,
+    db: str | None,
+) -> None:
+    """Record FILE as the archived copy of the source at URL, once."""
+    when = datetime.now(UTC) if retrieved_at is None else retrieved_at
+    if not isinstance(when, datetime):
+        when = datetime.combine(when, datetime.min.time(), tzinfo=UTC)
+    with _ledger(db, create=True) as ledger, _errors_as_exit_codes():
+        archive = archive_file(
+            _archive_store(ledger), url, file, retrieved_at=when, media_type=media_type
+        )
     click.echo(
-        f"wrote {out}: {_count(propositions, 'proposition')}, "
-        f"{_count(reports, 'report')}"
+        f"archived {archive.url}: {archive.media_type}, "
+        f"{_count(archive.size, 'byte')}, sha256 {archive.sha256}"
     )
+
+
+@cli.command("verify")
+@_json_option
+@_db_option
+def verify_(as_json: bool, db: str | None) -> None:
+    """Check every report's quote against the archived copy of its url.
+
+    Lists each report whose quote is not in its archived source and each
+    whose url has no archive; exits 1 if there is any.
+    """
+    with _ledger(db, create=False) as ledger, _errors_as_exit_codes():
+        store = _archive_store(ledger)
+        reports = (e.report for e in ledger.entries() if e.strike is None)
+        problems = verify_archives(store, reports)
+    if as_json:
+        _print_json(
+            [
+                {
+                    "report_id": p.report.report_id,
+                    "url": p.report.url,
+                    "reason": p.reason,
+                    "message": p.message,
+                }
+                for p in problems
+            ]
+        )
+    else:
+        for problem in problems:
+            click.echo(problem.message)
+        click.echo(
+            f"{_count(len(problems), 'problem')}"
+            if problems
+            else "every quote is in its archived source",
+            err=bool(problems),
+        )
+    if problems:
+        click.get_current_context().exit(EXIT_INVALID_INPUT)
 
 
 def main(argv: Sequence[str] | None = None, *, prog_name: str = "ledger") -> None:

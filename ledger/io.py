@@ -896,6 +896,32 @@ def _replacing(path: str | os.PathLike[str]) -> Iterator[IO[str]]:
         raise
 
 
+@contextlib.contextmanager
+def _replacing_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """A temporary path beside ``path`` (same suffix) that is renamed to it at the end.
+
+    For writers that want a path, not a file (an image library); as
+    :func:`_replacing`, a failure leaves no partial file, and anything but a new
+    or regular file is written in place.
+    """
+    target = Path(os.path.realpath(path))
+    if target.exists() and not target.is_file():
+        yield target
+        return
+    descriptor, temporary = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.stem}.", suffix=target.suffix
+    )
+    os.close(descriptor)
+    try:
+        os.chmod(temporary, _new_file_mode())  # noqa: PTH101
+        yield Path(temporary)
+        Path(temporary).replace(target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            Path(temporary).unlink()
+        raise
+
+
 @attrs.define
 class _BinaryText:
     """A minimal text writer over a binary stream (UTF-8), left open afterwards."""

@@ -10,22 +10,31 @@ belief (``since``, the timeline, ``occurred_at``) is derived from verdicts by
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import attrs
 
 from ledger.values import Kind, Report, Status
+
+if TYPE_CHECKING:
+    # ledger.opinions imports this module; the annotation needs only the name.
+    from ledger.opinions import Opinion
 
 __all__ = ["BeliefPolicy", "LatestDecisiveWord", "Verdict", "canonical_order"]
 
 
 @attrs.frozen
 class Verdict:
-    """A policy's answer: the status, the reports that decide it, and challenges."""
+    """A policy's answer: the status, the reports that decide it, and challenges.
+
+    ``opinion`` is the subjective-logic opinion behind the status, for policies
+    that form one (:class:`ledger.opinions.Opinions`); None otherwise.
+    """
 
     status: Status
     decided_by: tuple[Report, ...] = ()
     challenges: tuple[Report, ...] = ()
+    opinion: Opinion | None = None
 
 
 @runtime_checkable

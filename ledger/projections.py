@@ -91,6 +91,7 @@ def _belief(
         challenges=verdict.challenges,
         occurred_at=occurred[-1] if occurred else None,
         statement=statements[-1] if statements else None,
+        opinion=verdict.opinion,
     )
 
 

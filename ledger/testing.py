@@ -36,6 +36,7 @@ from hypothesis.stateful import (
 from hypothesis.strategies import SearchStrategy
 
 from ledger import Ledger, strategies
+from ledger.analysis import bind_policy
 from ledger.errors import (
     ConflictingReport,
     InvalidArgument,
@@ -246,6 +247,7 @@ class ReferenceLedger:
             challenges=verdict.challenges,
             occurred_at=occurred[-1] if occurred else None,
             statement=statements[-1] if statements else None,
+            opinion=verdict.opinion,
         )
 
     def belief(
@@ -359,9 +361,10 @@ def _describe(verdict: Verdict) -> str:
     def ids(reports: Sequence[Report]) -> str:
         return "[" + ", ".join(r.report_id for r in reports) + "]"
 
+    opinion = "" if verdict.opinion is None else f", opinion={verdict.opinion!r}"
     return (
         f"Verdict({verdict.status.name}, decided_by={ids(verdict.decided_by)}, "
-        f"challenges={ids(verdict.challenges)})"
+        f"challenges={ids(verdict.challenges)}{opinion})"
     )
 
 
@@ -422,7 +425,9 @@ def check_policy(
       (return tuples in canonical order, e.g. with
       :func:`~ledger.policy.canonical_order`);
     - *filter-then-fold*: a ledger using the policy answers
-      ``belief(key, on=D)`` with the verdict on the reports known by ``D``;
+      ``belief(key, on=D)`` with the verdict on the reports known by ``D``
+      (of the policy as it decides on ``D``,
+      :func:`~ledger.analysis.bind_policy`: earned trust bound, say);
     - *no change of past answers*: recording reports made after ``D`` leaves
       every answer for ``D`` as it was.
 
@@ -512,8 +517,12 @@ def check_policy(
                     for r in reports
                     if r.proposition == key and _known_from(r.reported_at) <= cutoff
                 )
-                verdict = policy.decide(list(known))
-                got = Verdict(belief.status, belief.decided_by, belief.challenges)
+                # The policy as it decides on D (earned trust bound, say).
+                bound = bind_policy(policy, ledger.known(on=on), on=on)
+                verdict = bound.decide(list(known))
+                got = Verdict(
+                    belief.status, belief.decided_by, belief.challenges, belief.opinion
+                )
                 assert got == verdict, _broken(
                     policy,
                     "filter-then-fold",
@@ -810,29 +819,17 @@ class LedgerMachine(RuleBasedStateMachine):
     def record_all(
         self, stream: list[Report], batch_size: int
     ) -> MultipleResults[Report]:
-        """Stream reports in batches: each batch is atomic, the count is of new ones."""
-        recorded: list[Report] = []
-        conflict = False
-        for start in range(0, len(stream), batch_size):
-            try:
-                recorded = self.model.new_reports(
-                    recorded + stream[start : start + batch_size]
-                )
-            except ConflictingReport:
-                conflict = True
-                break
-        if conflict:
-            before = len(tuple(self.ledger.entries()))
-            try:
-                self.ledger.record_all(iter(stream), batch_size=batch_size)
-            except ConflictingReport:
-                pass
-            else:
-                raise AssertionError("expected ConflictingReport, nothing was raised")
-            assert len(tuple(self.ledger.entries())) == before + len(recorded)
-        else:
-            count = self.ledger.record_all(iter(stream), batch_size=batch_size)
-            assert count == len(recorded), (count, len(recorded))
+        """Stream reports in batches: all or nothing, the count is of new ones."""
+        try:
+            recorded = self.model.new_reports(stream)
+        except ConflictingReport:
+            self._unchanged_after(
+                lambda: self.ledger.record_all(iter(stream), batch_size=batch_size),
+                ConflictingReport,
+            )
+            return multiple()
+        count = self.ledger.record_all(iter(stream), batch_size=batch_size)
+        assert count == len(recorded), (count, len(recorded))
         self._learn(recorded)
         return multiple(*recorded)
 

@@ -14,13 +14,17 @@ import json
 import unicodedata
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ledger import _time
 from ledger._time import TimePoint
 from ledger.errors import InvalidReport
+
+if TYPE_CHECKING:
+    # ledger.opinions imports this module; the annotation needs only the name.
+    from ledger.opinions import Opinion
 
 __all__ = ["Belief", "Change", "Entry", "Kind", "Report", "Status", "Strike"]
 
@@ -291,7 +295,12 @@ class Belief:
     ``since`` is the ``reported_at`` of the report from which ``status`` has held
     without interruption; ``decided_by`` are the reports that decide it;
     ``challenges`` are claims and disputes made no earlier than a decisive word,
-    which they do not overturn.
+    which they do not overturn. ``opinion`` is the fused subjective-logic
+    opinion under the :class:`~ledger.opinions.Opinions` policy (None under a
+    policy that forms none). ``rivals`` are, for a proposition that answers a
+    question, the keys of the other answers to it that are confirmed on the
+    same date (sorted; filled by the ledger's queries, see
+    :mod:`ledger.analysis`).
     """
 
     proposition: str
@@ -303,6 +312,25 @@ class Belief:
     challenges: tuple[Report, ...] = ()
     occurred_at: TimePoint | None = None
     statement: str | None = None
+    opinion: Opinion | None = None
+    rivals: tuple[str, ...] = ()
+
+    @property
+    def probability(self) -> float | None:
+        """The projected probability of ``opinion``; None when there is none."""
+        return None if self.opinion is None else self.opinion.probability
+
+    def _repr_html_(self) -> str:
+        from ledger.report import belief_html  # lazily: only notebooks draw
+
+        return belief_html(self)
+
+    def explain(self) -> str:
+        """A few plain sentences on why this is believed (ledger.analysis.explain)."""
+        # Imported here: ledger.analysis builds on this module.
+        from ledger.analysis import explain
+
+        return explain(self)
 
 
 @attrs.frozen

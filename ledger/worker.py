@@ -37,7 +37,7 @@ def follow(
 ) -> int:
     """Apply new events to ``ledger``'s view until ``stop`` is set; return the count."""
     applied = 0
-    wakeup = _Wakeup(ledger._subscription())
+    wakeup = _Wakeup(ledger.subscribe())
     try:
         while not stop.is_set():
             done = ledger.catch_up(batch_size=batch_size)
@@ -108,9 +108,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGINT, request_stop)
     try:
         with Ledger.open(args.db) as ledger:
-            applied_first = 0
+            applied_first = ledger.applied_at_open
             if args.rebuild:
-                applied_first = ledger.rebuild_view(batch_size=args.batch_size)
+                applied_first += ledger.rebuild_view(batch_size=args.batch_size)
             if args.follow:
                 applied = follow(
                     ledger,

@@ -503,51 +503,44 @@ def test_export_to_a_file_picks_the_format_by_extension(
     assert exported == sorted(read_reports(FOUNDING), key=lambda r: r.report_id)
 
 
-# ---------------------------------------------------------------- report --html
+# ---------------------------------------------------------------- report
 
 
 class _Page(HTMLParser):
-    """Collects an HTML page's table rows as text cells, and checks tag nesting."""
-
-    VOID = frozenset({"meta", "br"})
+    """Collects an HTML page's start tags and its embedded JSON data."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.open: list[str] = []
-        self.rows: list[list[str]] = []
+        self.tags: list[str] = []
         self.links: list[str] = []
-        self.mismatched = 0
+        self.data = ""
+        self._in_data = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "tr":
-            self.rows.append([])
-        if tag in ("td", "th"):
-            self.rows[-1].append("")
+        self.tags.append(tag)
+        self._in_data = ("id", "ledger-data") in attrs
         if tag == "a":
             self.links.extend(value or "" for name, value in attrs if name == "href")
-        if tag not in self.VOID:
-            self.open.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
-        if not self.open or self.open.pop() != tag:
-            self.mismatched += 1
+        self._in_data = False
 
     def handle_data(self, data: str) -> None:
-        if "td" in self.open or "th" in self.open:
-            self.rows[-1][-1] += data
+        if self._in_data:
+            self.data += data
 
 
 def parse_page(text: str) -> _Page:
-    """Parse ``text``, asserting that every tag is closed in order."""
+    """Parse a report page, with its embedded JSON data."""
     page = _Page()
     page.feed(text)
     page.close()
-    assert (page.open, page.mismatched) == ([], 0)
+    assert page.data, "the page embeds no data"
     return page
 
 
 def test_html_report_shows_what_was_believed(ledger_cmd: Run, tmp_path: Path) -> None:
-    """The HTML report is a well-formed page whose summary is the API's answer."""
+    """The report --html page draws what was known by --on, and says how much."""
     ledger_cmd("import", str(FOUNDING))
     done = ledger_cmd("report", "--html", "out.html", "--on", "2017-06-20")
     beliefs = expected_beliefs(FOUNDING, date(2017, 6, 20))
@@ -558,37 +551,67 @@ def test_html_report_shows_what_was_believed(ledger_cmd: Run, tmp_path: Path) ->
         f"wrote out.html: {len(beliefs)} propositions, {len(known)} reports\n"
     )
     page = parse_page((tmp_path / "out.html").read_text(encoding="utf-8"))
-    assert page.rows[0] == [
-        "Proposition",
-        "Status",
-        "Since",
-        "Occurred",
-        "For",
-        "Against",
-    ]
-    summary = page.rows[1 : 1 + len(beliefs)]
-    assert [cells[:3] for cells in summary] == [
-        [b["proposition"], b["status"], b["since"]] for b in beliefs
-    ]
-    sources = {cells[2] for cells in page.rows if len(cells) == 5}
-    assert {r.source for r in known} <= sources
+    data = json.loads(page.data)
+    assert data["on"] == "2017-06-20"
+    assert sorted(row["k"] for row in data["rows"]) == sorted(
+        b["proposition"] for b in beliefs
+    )
+    assert sum(len(row["m"]) for row in data["rows"]) == len(known)
+
+
+def test_html_report_of_chosen_keys(ledger_cmd: Run) -> None:
+    """KEYs choose the propositions drawn; a key nobody reported on exits 3."""
+    ledger_cmd("import", str(FOUNDING))
+    done = ledger_cmd("report", "--html", "-", KEY, "--title", "One claim")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(parse_page(done.stdout).data)
+    assert [row["k"] for row in data["rows"]] == [KEY]
+    assert "<title>One claim</title>" in done.stdout
+    missing = ledger_cmd("report", "--html", "-", "nobody-said-this")
+    assert missing.returncode == EXIT_UNKNOWN_PROPOSITION
+    assert "no report about 'nobody-said-this'" in missing.stderr
 
 
 def test_html_report_escapes_what_reports_say(ledger_cmd: Run, tmp_path: Path) -> None:
-    """Markup in reports is shown as text, and only web URLs become links."""
+    """Markup in reports stays inside escaped JSON, and only web URLs are links."""
     lines = row(source="<script>alert(1)</script>", url="javascript:alert(1)") + row(
         kind="disputed", source="T", url="https://example.org/?a=1&b=2"
     )
     write(tmp_path / "r.jsonl", lines)
     ledger_cmd("import", "r.jsonl")
     text = ledger_cmd("report", "--html", "-", "--on", "2017-07-01").stdout
-    assert "<script>" not in text
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "<script>alert" not in text
     page = parse_page(text)
-    assert [link for link in page.links if not link.startswith("#")] == [
-        "https://example.org/?a=1&b=2"
+    assert page.tags.count("script") == 2
+    assert page.links == []  # links are made by the page's script, from web urls only
+    (drawn,) = json.loads(page.data)["rows"]
+    sources = json.loads(page.data)["sources"]
+    assert "<script>alert(1)</script>" in sources
+    assert [(mark[7], mark[8]) for mark in drawn["m"]] == [
+        (None, "javascript:alert(1)"),
+        ("https://example.org/?a=1&b=2", None),
     ]
-    assert any("javascript:alert(1)" in cells for cells in page.rows)
+
+
+@pytest.mark.parametrize(("name", "magic"), [("t.png", b"\x89PNG"), ("t.svg", b"<")])
+def test_png_report_draws_an_image(
+    ledger_cmd: Run, tmp_path: Path, name: str, magic: bytes
+) -> None:
+    """With --png the report is a PNG image, or SVG when the name ends .svg."""
+    pytest.importorskip("matplotlib")
+    ledger_cmd("import", str(FOUNDING))
+    done = ledger_cmd("report", "--png", name)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"wrote {name}: 10 propositions, 20 reports\n"
+    assert (tmp_path / name).read_bytes().startswith(magic)
+
+
+def test_report_needs_an_output(ledger_cmd: Run) -> None:
+    """Asking for a report without --html or --png is a usage error."""
+    ledger_cmd("import", str(FOUNDING))
+    done = ledger_cmd("report")
+    assert done.returncode == EXIT_USAGE
+    assert "give --html OUT, --png OUT or both" in done.stderr
 
 
 def test_interrupted_command_exits_130(

@@ -9,7 +9,10 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import shutil
 import sys
+import tempfile
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from types import ModuleType
@@ -69,6 +72,16 @@ TELLING = [
     (JULY_2023, US_CAMPAIGN, Status.CONFIRMED, date(2023, 7, 9)),
     (JULY_2023, SON, Status.CONFIRMED, date(2018, 7, 3)),
 ]
+
+
+@pytest.fixture
+def _temp_folder(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """main() writes its page into a new temp folder: keep those in one, removed."""
+    # Short, unlike tmp_path: the path is printed, and lines must fit 80 columns.
+    folder = tempfile.mkdtemp(prefix="fc-")
+    monkeypatch.setattr(tempfile, "tempdir", folder)
+    yield
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -159,6 +172,7 @@ def test_loading_twice_records_nothing_new(case: Ledger) -> None:
     assert len(list(case.entries())) == before == 20
 
 
+@pytest.mark.usefixtures("_temp_folder")
 def test_main_prints_the_answers(
     case: Ledger, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -182,12 +196,26 @@ def test_main_prints_the_answers(
     assert f"Not listed: {US_CAMPAIGN} is confirmed" in bitemporal
 
 
+@pytest.mark.usefixtures("_temp_folder")
+def test_main_writes_the_timeline_page(
+    case: Ledger, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """main() ends with the path of the belief timeline page it wrote."""
+    fc.main([])
+    *_, announce, where = capsys.readouterr().out.splitlines()
+    assert announce == "The belief timeline, to open in a browser:"
+    page = Path(where.strip()).read_text(encoding="utf-8")
+    assert f"<title>{fc.TITLE}</title>" in page
+    assert all(f'"k":"{key}"' in page for key in case.propositions())
+
+
 def test_main_refuses_arguments(capsys: pytest.CaptureFixture[str]) -> None:
     """The script takes no arguments and says how to run it."""
     assert fc.main(["--help"]) == 2
     assert "usage:" in capsys.readouterr().err
 
 
+@pytest.mark.usefixtures("_temp_folder")
 def test_output_fits_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
     """Every line the script prints fits in 80 columns."""
     fc.main([])

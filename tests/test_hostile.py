@@ -600,7 +600,7 @@ def test_worker_does_not_say_it_applied_nothing(
                 pytest.mark.postgres,
                 pytest.mark.xfail(
                     strict=True,
-                    reason="core rewrite: items 1 and 6, long keys and NUL on PostgreSQL",
+                    reason="core rewrite: item 6, NUL on PostgreSQL",
                 ),
             ],
         ),

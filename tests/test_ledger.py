@@ -258,29 +258,23 @@ def test_two_ledgers_on_one_store_see_each_other(
     assert [e.report.source for e in writer.history(KEY)] == ["RU", "US"]
 
 
-def test_concurrent_writer_conflict_is_retried(
+def test_writers_that_have_not_read_each_other_save_in_turn(
     open_ledger: OpenLedger, backend: str
 ) -> None:
-    """If another writer saves between our read and our save, we re-read and retry."""
+    """A write first folds what other writers saved, under the store's write lock."""
     if backend == "memory":
         pytest.skip("memory ledgers share nothing")
     mine, theirs = open_ledger(), open_ledger()
     mine.claim(KEY, source="RU", reported_at=date(2017, 6, 16))
-    theirs.propositions()  # catch up to version 1
-    original_save = mine._app.events.put
-    calls: list[tuple[Any, ...]] = []
-
-    def racing_save(events: Any, **kwargs: Any) -> Any:
-        if not calls:
-            theirs.dispute(KEY, source="US", reported_at=date(2017, 6, 17))
-        calls.append(events)
-        return original_save(events, **kwargs)
-
-    mine._app.events.put = racing_save  # type: ignore[method-assign,assignment]
+    theirs.dispute(KEY, source="US", reported_at=date(2017, 6, 17))
     mine.refute(KEY, source="IS", reported_at=date(2017, 9, 28))
-    assert len(calls) == 2
-    assert [e.report.source for e in mine.history(KEY)] == ["RU", "US", "IS"]
-    assert [e.report.source for e in theirs.history(KEY)] == ["RU", "US", "IS"]
+    theirs.strike(mine.history(KEY)[0].report.report_id, reason="test")
+    for ledger in (mine, theirs):
+        assert [e.report.source for e in ledger.history(KEY)] == ["RU", "US", "IS"]
+        assert ledger.history(KEY)[0].strike is not None
+        assert ledger.belief(KEY, on=date(2017, 10, 1)).status is Status.REFUTED
+    stored = mine._app.recorder.select_notifications(start=1, limit=10)
+    assert [n.originator_version for n in stored] == [1, 2, 3, 4]
 
 
 def test_closed_ledger_refuses_work(open_ledger: OpenLedger) -> None:

@@ -1,0 +1,220 @@
+"""The one converter between a :class:`~ledger.values.Report` and its data forms.
+
+A report has one dict form (the file format's JSON object: every value a string,
+absent fields left out) and one JSON form (that object as compact UTF-8 JSON).
+The report files, the stored events, the belief view and every export use these
+functions, so they cannot drift apart.
+
+Stored events carry their state as JSON too: :class:`EventTranscoder` is the
+transcoder registered with eventsourcing, and :func:`reported_state` /
+:func:`struck_state` build the same bytes directly on the write path, without
+building event objects first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import orjson
+from eventsourcing.persistence import Transcoder
+
+from ledger import _time
+from ledger.errors import InvalidReport
+from ledger.values import Kind, Report
+
+__all__ = [
+    "FIELDS",
+    "REQUIRED",
+    "EventTranscoder",
+    "dumps",
+    "loads",
+    "report_from_dict",
+    "report_from_json",
+    "report_to_dict",
+    "report_to_json",
+    "reported_state",
+    "struck_state",
+]
+
+FIELDS: tuple[str, ...] = (
+    "kind",
+    "proposition",
+    "statement",
+    "source",
+    "reported_at",
+    "occurred_at",
+    "quote",
+    "url",
+    "question",
+    "rating",
+    "report_id",
+)
+"""The fields of a report's dict form, in the column order files use."""
+
+REQUIRED: frozenset[str] = frozenset({"kind", "proposition", "source", "reported_at"})
+"""The fields every report's dict form must give."""
+
+_OPTIONAL_TEXT = ("statement", "quote", "url", "question", "rating")
+_TIMES = ("reported_at", "occurred_at")
+_KINDS = {kind.value: kind for kind in Kind}
+
+
+def report_to_dict(report: Report) -> dict[str, str]:
+    """The report as the file format's JSON object (absent fields omitted)."""
+    row: dict[str, str] = {
+        "kind": report.kind.value,
+        "proposition": report.proposition,
+        "source": report.source,
+        "reported_at": report.reported_at.isoformat(),
+    }
+    if report.occurred_at is not None:
+        row["occurred_at"] = report.occurred_at.isoformat()
+    for name in _OPTIONAL_TEXT:
+        value = getattr(report, name)
+        if value is not None:
+            row[name] = value
+    row["report_id"] = report.report_id
+    return row
+
+
+def report_from_dict(fields: Mapping[str, object]) -> Report:
+    """The report whose dict form is ``fields`` (times as ISO text, or values).
+
+    Raises InvalidReport naming the field for an unknown or missing field, or
+    a value that is not valid.
+    """
+    unknown = sorted(name for name in fields if name not in FIELDS)
+    if unknown:
+        msg = (
+            f"unknown field {unknown[0]!r} (expected only {', '.join(FIELDS)})"
+            if len(unknown) == 1
+            else f"unknown fields {unknown!r} (expected only {', '.join(FIELDS)})"
+        )
+        raise InvalidReport(msg, field=unknown[0])
+    missing = sorted(REQUIRED.difference(fields))
+    if missing:
+        msg = f"{missing[0]} is required (the report has no {missing[0]} field)"
+        raise InvalidReport(msg, field=missing[0])
+    values: dict[str, Any] = dict(fields)
+    for name in _TIMES:
+        text = values.get(name)
+        if isinstance(text, str):
+            try:
+                values[name] = _time.parse(text)
+            except ValueError as error:
+                msg = f"{name}: {error}"
+                raise InvalidReport(msg, field=name) from None
+    return Report(**values)
+
+
+def report_to_json(report: Report) -> bytes:
+    """The report's dict form as compact UTF-8 JSON."""
+    return orjson.dumps(report_to_dict(report))
+
+
+def report_from_json(data: bytes | str) -> Report:
+    """The report whose JSON form is ``data``."""
+    fields = orjson.loads(data)
+    if not isinstance(fields, dict):
+        msg = f"expected a JSON object, found {type(fields).__name__}"
+        raise InvalidReport(msg)
+    return report_from_dict(fields)
+
+
+def dumps(value: object) -> bytes:
+    """Compact UTF-8 JSON for plain data (the ledger's one JSON encoder)."""
+    return orjson.dumps(value)
+
+
+def loads(data: bytes | str) -> Any:
+    """Parse JSON text (the ledger's one JSON decoder)."""
+    return orjson.loads(data)
+
+
+# -- stored events -------------------------------------------------------------
+
+# Tagged values inside an event's state, so decoding gives back the same types.
+# The tags are those of eventsourcing's own JSON transcodings, so events stored
+# by its JSONTranscoder (the ledger's first format) decode here as they are.
+_REPORT_TAG = "ledger_report"
+_DATETIME_TAG = "datetime_iso"
+_UUID_TAG = "uuid_hex"
+
+
+def _encode_value(value: object) -> Any:
+    if isinstance(value, Report):
+        return {"_type_": _REPORT_TAG, "_data_": report_to_dict(value)}
+    if isinstance(value, datetime):
+        return {"_type_": _DATETIME_TAG, "_data_": value.isoformat()}
+    if isinstance(value, UUID):
+        return {"_type_": _UUID_TAG, "_data_": value.hex}
+    msg = f"cannot store a value of type {type(value).__name__} in an event"
+    raise TypeError(msg)
+
+
+def _decode_value(value: Any) -> Any:
+    if isinstance(value, dict) and value.keys() == {"_type_", "_data_"}:
+        tag, data = value["_type_"], value["_data_"]
+        if tag == _REPORT_TAG:
+            return report_from_dict(data)
+        if tag == _DATETIME_TAG:
+            return datetime.fromisoformat(data)
+        if tag == _UUID_TAG:
+            return UUID(data)
+    return value
+
+
+class EventTranscoder(Transcoder):
+    """eventsourcing's transcoder for the ledger's events: orjson, tagged values.
+
+    An event's state is a flat object; a report, a datetime or a UUID in it is
+    stored as ``{"_type_": tag, "_data_": ...}`` (a report as its dict form).
+    """
+
+    def encode(self, obj: Any) -> bytes:
+        """The JSON bytes of an event's state."""
+        return orjson.dumps(
+            obj,
+            default=_encode_value,
+            option=orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_SUBCLASS,
+        )
+
+    def decode(self, data: bytes) -> Any:
+        """The event state stored as ``data``."""
+        state = orjson.loads(data)
+        if isinstance(state, dict):
+            return {name: _decode_value(value) for name, value in state.items()}
+        return state
+
+
+def _stamp(timestamp: datetime) -> dict[str, str]:
+    return {"_type_": _DATETIME_TAG, "_data_": timestamp.isoformat()}
+
+
+def reported_state(
+    report_dict: Mapping[str, str], timestamp: datetime, *, first: bool
+) -> bytes:
+    """The stored state of a ``Reported`` (or, when ``first``, ``FirstReported``)."""
+    state: dict[str, Any] = {
+        "timestamp": _stamp(timestamp),
+        "report": {"_type_": _REPORT_TAG, "_data_": report_dict},
+    }
+    if first:
+        state["key"] = report_dict["proposition"]
+        state["originator_topic"] = "ledger:Proposition"
+    return orjson.dumps(state)
+
+
+def struck_state(report_id: str, reason: str, timestamp: datetime) -> bytes:
+    """The stored state of a ``Struck`` event."""
+    return orjson.dumps(
+        {"timestamp": _stamp(timestamp), "report_id": report_id, "reason": reason}
+    )
+
+
+def kind_of(text: str) -> Kind:
+    """The :class:`Kind` named ``text`` (a stored value, so known to be valid)."""
+    return _KINDS[text]

@@ -1,0 +1,778 @@
+"""The belief view: the one read side of every ledger, and its one write path.
+
+Every ledger, in memory or not, keeps next to its events tables that fold them:
+every report (with its strike, if any), every proposition (its version, its
+question, the default policy's fold at its last report) and every
+proposition's status periods over knowledge time. A :class:`BeliefView` runs
+the same logic on every store; a small backend (:mod:`._sqlite`,
+:mod:`._postgres`) gives it connections, transactions and SQL.
+
+Writes go through :meth:`BeliefView.writing`: one transaction that holds the
+store's write lock, first applies any events other processes saved since the
+view's position, then saves this process's events, their view rows and the new
+position together. So the view is exactly the fold of the events, and a process
+killed at any point leaves both as they were before its transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+import attrs
+
+from ledger import _codec, projections
+from ledger.errors import ConflictingReport, UnknownReport
+from ledger.events import Proposition, proposition_id
+from ledger.policy import BeliefPolicy, LatestDecisiveWord, canonical_order
+from ledger.values import Entry, Kind, Report, Status, Strike
+from ledger.view._sql import SCHEMA_VERSION, Statements
+
+__all__ = ["BeliefView", "Store", "from_micros", "micros"]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+FOREVER = 2**62
+"""The stop of a period that has not ended (microseconds since the epoch)."""
+
+_KIND_CODE = {Kind.CLAIMED: 0, Kind.DISPUTED: 1, Kind.CONFIRMED: 2, Kind.REFUTED: 3}
+_STATUS_CODE = {
+    Status.UNKNOWN: 0,
+    Status.CLAIMED: 1,
+    Status.DISPUTED: 2,
+    Status.CONFIRMED: 3,
+    Status.REFUTED: 4,
+}
+_STATUS_OF = {code: status for status, code in _STATUS_CODE.items()}
+_CONFIRMED_BIT, _REFUTED_BIT = 1, 2
+_LOOKUP = 500  # ids per IN-list lookup
+_INSERT = 5000  # events per insert statement (PostgreSQL's pipeline limit is far above)
+
+TOPIC_FIRST = Proposition.FirstReported.TOPIC
+TOPIC_REPORTED = Proposition.Reported.TOPIC
+TOPIC_STRUCK = Proposition.Struck.TOPIC
+
+
+def micros(instant: datetime) -> int:
+    """Microseconds since the epoch for an aware datetime (exact)."""
+    delta = instant - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_micros(value: int) -> datetime:
+    """The UTC datetime ``value`` microseconds after the epoch."""
+    return _EPOCH + timedelta(microseconds=value)
+
+
+def text_id(text: str) -> str:
+    """The 128-bit hash (hex) under which the view indexes a key or report id."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+class Store(Protocol):
+    """What a backend gives the view: transactions, statements, event inserts."""
+
+    statements: Statements
+    name: str
+
+    def reading(self) -> contextlib.AbstractContextManager[Any]:
+        """A cursor in a read-only transaction."""
+
+    def writing(self) -> contextlib.AbstractContextManager[Any]:
+        """A cursor in a transaction holding the store's write lock (commits)."""
+
+    def insert_events(self, cursor: Any, rows: Sequence[tuple[Any, ...]]) -> int:
+        """Insert ``(originator_id, version, topic, state)`` rows; the last id."""
+
+    def list_param(self, values: Sequence[str]) -> Any:
+        """A list of strings as the dialect's list parameter."""
+
+    def blob(self, value: Any) -> bytes:
+        """A stored blob as bytes."""
+
+    def close(self) -> None:
+        """Release the backend's own connection, if it has one."""
+
+
+@attrs.define
+class _Fold:
+    """The default policy's fold of one proposition, and its last period."""
+
+    version: int
+    question: str | None
+    last_known: int  # -1: no report yet
+    decisive_at: int | None
+    kinds: int
+    disputed: bool
+    status: int
+    period_start: int
+
+    @classmethod
+    def empty(cls) -> _Fold:
+        return cls(0, None, -1, None, 0, disputed=False, status=0, period_start=0)
+
+    def status_now(self) -> int:
+        if self.kinds == _CONFIRMED_BIT | _REFUTED_BIT:
+            return _STATUS_CODE[Status.DISPUTED]
+        if self.kinds == _CONFIRMED_BIT:
+            return _STATUS_CODE[Status.CONFIRMED]
+        if self.kinds == _REFUTED_BIT:
+            return _STATUS_CODE[Status.REFUTED]
+        if self.disputed:
+            return _STATUS_CODE[Status.DISPUTED]
+        return _STATUS_CODE[Status.CLAIMED]
+
+    def add(self, known: int, kind: int) -> None:
+        """Fold one report (reports arrive in known order)."""
+        if kind >= 2:
+            bit = _CONFIRMED_BIT if kind == 2 else _REFUTED_BIT
+            if self.decisive_at is None or known > self.decisive_at:
+                self.decisive_at, self.kinds = known, bit
+            else:
+                self.kinds |= bit
+        elif kind == 1:
+            self.disputed = True
+        self.last_known = max(self.last_known, known)
+
+
+@attrs.define
+class _Periods:
+    """The periods one fold adds: ``(start, status)`` rows, in order."""
+
+    rows: list[tuple[int, int]] = attrs.Factory(list)
+
+    def stored(self, kid: str) -> list[tuple[str, int, int, int]]:
+        """The rows as stored: each period stops where the next starts."""
+        starts = [start for start, _ in self.rows]
+        return [
+            (kid, start, starts[i + 1] if i + 1 < len(starts) else FOREVER, status)
+            for i, (start, status) in enumerate(self.rows)
+        ]
+
+
+class BeliefView:
+    """The one view of a ledger's events; reads and the write path share it."""
+
+    def __init__(self, store: Store, policy: BeliefPolicy) -> None:
+        self.store = store
+        self.policy = policy
+        self.sql = store.statements
+        # The default policy's periods are kept by an incremental fold; any
+        # other policy's are recomputed from a proposition's reports.
+        self._incremental = type(policy) is LatestDecisiveWord
+        self._folds: OrderedDict[str, _Fold] = OrderedDict()
+
+    # -- set-up ----------------------------------------------------------------
+
+    def open(self) -> int:
+        """Create or migrate the tables, then catch up; return events applied."""
+        with self.store.writing() as cursor:
+            cursor.execute(self.sql.create[0])
+            state = self._state(cursor)
+            if state.get("schema") != SCHEMA_VERSION:
+                # An older (or newer) view is a cache of the events: rebuild it.
+                for statement in self.sql.drop:
+                    cursor.execute(statement)
+                state = {}
+            for statement in self.sql.create[1:]:
+                cursor.execute(statement)
+            if not state:
+                self._put(cursor, schema=SCHEMA_VERSION, position=0)
+            if state.get("policy", _policy_name(self.policy)) != _policy_name(
+                self.policy
+            ):
+                self._recompute_all(cursor)
+            self._put(cursor, policy=_policy_name(self.policy))
+        return self.catch_up(batch_size=1000)
+
+    def _state(self, cursor: Any) -> dict[str, str]:
+        cursor.execute(self.sql.get_state)
+        return {row["name"]: row["value"] for row in cursor.fetchall()}
+
+    def _put(self, cursor: Any, **values: object) -> None:
+        cursor.executemany(
+            self.sql.put_state, [(name, str(value)) for name, value in values.items()]
+        )
+
+    def reset(self) -> None:
+        """Empty the view, so the next catch-up rebuilds it from the events."""
+        with self.store.writing() as cursor:
+            for statement in self.sql.drop:
+                cursor.execute(statement)
+            for statement in self.sql.create[1:]:
+                cursor.execute(statement)
+            self._put(cursor, schema=SCHEMA_VERSION, position=0)
+        self._folds.clear()
+
+    def position(self) -> int:
+        """The id of the last event notification folded into the view."""
+        with self.store.reading() as cursor:
+            return int(self._state(cursor).get("position", 0))
+
+    # -- the write path --------------------------------------------------------
+
+    @contextlib.contextmanager
+    def writing(self, *, now: datetime | None = None) -> Iterator[_Writer]:
+        """A write session: one transaction, caught up, one system time."""
+        with self.store.writing() as cursor:
+            # Folds cached by an earlier transaction may be stale: other
+            # processes may have written since.
+            self._folds.clear()
+            position = int(self._state(cursor).get("position", 0))
+            writer = _Writer(self, cursor, position)
+            writer.catch_up()
+            writer.stamp(now or datetime.now(UTC))
+            try:
+                yield writer
+            except BaseException:
+                self._folds.clear()  # the transaction is rolled back
+                raise
+            writer.finish()
+
+    def catch_up(self, *, batch_size: int = 5000) -> int:
+        """Fold every event saved since the view's position; return how many."""
+        applied = 0
+        while True:
+            with self.store.writing() as cursor:
+                self._folds.clear()
+                position = int(self._state(cursor).get("position", 0))
+                writer = _Writer(self, cursor, position)
+                count = writer.catch_up(limit=batch_size)
+                writer.finish()
+            applied += count
+            if count < batch_size:
+                return applied
+
+    def pending(self) -> bool:
+        """Whether events were saved that the view has not folded yet."""
+        with self.store.reading() as cursor:
+            position = int(self._state(cursor).get("position", 0))
+            cursor.execute(self.sql.max_notification)
+            row = cursor.fetchone()
+        return (row["id"] or 0) > position
+
+    def _recompute_all(self, cursor: Any) -> None:
+        cursor.execute(self.sql.keys)
+        keys = [row["proposition"] for row in cursor.fetchall()]
+        for key in keys:
+            self._refold(cursor, text_id(key), key, None)
+        self._folds.clear()
+
+    # -- folds -------------------------------------------------------------------
+
+    def _fold_of(self, cursor: Any, kids: Iterable[str]) -> dict[str, _Fold]:
+        found: dict[str, _Fold] = {}
+        missing = []
+        for kid in kids:
+            fold = self._folds.get(kid)
+            if fold is None:
+                missing.append(kid)
+            else:
+                found[kid] = fold
+        for chunk in _chunks(missing, _LOOKUP):
+            cursor.execute(
+                self.sql.propositions_by_kid, (self.store.list_param(chunk),)
+            )
+            for row in cursor.fetchall():
+                found[row["kid"]] = _Fold(
+                    row["version"],
+                    row["question"],
+                    row["last_known"],
+                    row["decisive_at"],
+                    row["decisive_kinds"],
+                    bool(row["disputed"]),
+                    row["status"],
+                    row["period_start"],
+                )
+        return found
+
+    def _remember(self, kid: str, fold: _Fold) -> None:
+        self._folds[kid] = fold
+        self._folds.move_to_end(kid)
+        if len(self._folds) > 20_000:
+            self._folds.popitem(last=False)
+
+    def _refold(
+        self, cursor: Any, kid: str, key: str, fold: _Fold | None, since: int = 0
+    ) -> _Fold:
+        """Fold ``key``'s reports again from the instant ``since``; write periods.
+
+        The fold before ``since`` is read back from the reports and periods
+        stored before it, so only the reports from ``since`` on are read.
+        """
+        fold = fold or self._fold_of(cursor, [kid]).get(kid) or _Fold.empty()
+        if not self._incremental:
+            return self._refold_policy(cursor, kid, fold)
+        restart = _Fold.empty()
+        restart.version, restart.question = fold.version, fold.question
+        cursor.execute(self.sql.decisive_before, (kid, kid, since))
+        for row in cursor.fetchall():
+            restart.add(row["known_from"], row["kind"])
+        cursor.execute(self.sql.disputed_before, (kid, since))
+        restart.disputed = restart.disputed or cursor.fetchone() is not None
+        cursor.execute(self.sql.period_before, (kid, since))
+        previous = cursor.fetchone()
+        if previous is not None:
+            restart.status, restart.period_start = previous["status"], previous["start"]
+        cursor.execute(self.sql.fold_rows_from, (kid, since))
+        rows = [(r["known_from"], r["kind"]) for r in cursor.fetchall()]
+        cursor.execute(self.sql.delete_periods_from, (kid, since))
+        periods = _fold_rows(restart, rows)
+        if previous is not None:
+            stop = periods.rows[0][0] if periods.rows else FOREVER
+            cursor.execute(self.sql.set_period_stop, (stop, kid, previous["start"]))
+        if periods.rows:
+            cursor.executemany(self.sql.insert_periods, periods.stored(kid))
+        # At or after every report before ``since``: a later batch that adds
+        # reports at or before this instant refolds, which is always right.
+        restart.last_known = max(restart.last_known, since)
+        return restart
+
+    def _refold_policy(self, cursor: Any, kid: str, fold: _Fold) -> _Fold:
+        """Recompute every period of one proposition under a custom policy."""
+        cursor.execute(self.sql.payloads_of, (kid,))
+        reports = [self._decode(row["payload"]) for row in cursor.fetchall()]
+        cursor.execute(self.sql.delete_periods_from, (kid, -FOREVER))
+        periods = _Periods(
+            [
+                (micros(start), _STATUS_CODE[status])
+                for start, status in projections.periods(reports, self.policy)
+            ]
+        )
+        if periods.rows:
+            cursor.executemany(self.sql.insert_periods, periods.stored(kid))
+            fold.period_start, fold.status = periods.rows[-1]
+        else:
+            fold.period_start, fold.status = 0, 0
+        fold.last_known = max((micros(r.known_from) for r in reports), default=-1)
+        return fold
+
+    # -- reads -------------------------------------------------------------------
+
+    def _decode(self, payload: Any) -> Report:
+        return _codec.report_from_json(self.store.blob(payload))
+
+    def held(self, report_ids: Iterable[str]) -> dict[str, tuple[Report, bool]]:
+        """The held reports among ``report_ids``, each with whether it is struck."""
+        with self.store.reading() as cursor:
+            return _held(self, cursor, report_ids)
+
+    def keys(self) -> list[str]:
+        """Every proposition key, sorted."""
+        with self.store.reading() as cursor:
+            cursor.execute(self.sql.keys)
+            return sorted(row["proposition"] for row in cursor.fetchall())
+
+    def entries(self, key: str) -> list[Entry]:
+        """Every entry about ``key``, in canonical (reported) order."""
+        with self.store.reading() as cursor:
+            cursor.execute(self.sql.entries_of, (text_id(key),))
+            rows = cursor.fetchall()
+        return self._entries(rows)
+
+    def _entries(self, rows: Iterable[Any]) -> list[Entry]:
+        found = []
+        for row in rows:
+            report = self._decode(row["payload"])
+            strike = None
+            if row["struck_at"] is not None:
+                strike = Strike(
+                    report_id=report.report_id,
+                    reason=row["strike_reason"],
+                    recorded_at=from_micros(row["struck_at"]),
+                )
+            found.append(
+                Entry(
+                    report=report,
+                    recorded_at=from_micros(row["recorded_at"]),
+                    strike=strike,
+                )
+            )
+        by_id = {entry.report.report_id: entry for entry in found}
+        return [by_id[r.report_id] for r in canonical_order([e.report for e in found])]
+
+    def all_entries(
+        self, *, known_by: datetime | None = None
+    ) -> Iterator[tuple[str, list[Entry]]]:
+        """Every proposition's entries, sorted by key; streamed one at a time.
+
+        With ``known_by``, only entries known by then. Memory holds one
+        proposition's entries at a time (the database streams the rest).
+        """
+        at = FOREVER if known_by is None else micros(known_by)
+        groups: list[tuple[str, list[Entry]]] = []
+        with self.store.reading() as cursor:
+            cursor.execute(self.sql.known_reports, (at,))
+            key: str | None = None
+            rows: list[Any] = []
+            while True:
+                chunk = cursor.fetchmany(2000)
+                if not chunk:
+                    break
+                for row in chunk:
+                    if row["proposition"] != key:
+                        if key is not None:
+                            groups.append((key, self._entries(rows)))
+                        key, rows = row["proposition"], []
+                    rows.append(row)
+                if len(groups) > 64:
+                    # Rows come grouped by hash: yield in key order per window.
+                    yield from _sorted_merge(groups)
+                    groups = []
+            if key is not None:
+                groups.append((key, self._entries(rows)))
+        yield from _sorted_merge(groups)
+
+    def statuses(self, cutoff: datetime) -> dict[str, Status]:
+        """Each proposition's status at the instant ``cutoff``, by key (one scan)."""
+        at = micros(cutoff)
+        with self.store.reading() as cursor:
+            cursor.execute(self.sql.statuses_at, (at, at))
+            rows = cursor.fetchall()
+        found = sorted((row["proposition"], _STATUS_OF[row["status"]]) for row in rows)
+        return dict(found)
+
+    def periods(self, key: str) -> list[tuple[int, int, Status]]:
+        """The stored (start, stop, status) periods of ``key``, in microseconds."""
+        with self.store.reading() as cursor:
+            cursor.execute(self.sql.periods_of, (text_id(key),))
+            rows = cursor.fetchall()
+        return [(row["start"], row["stop"], _STATUS_OF[row["status"]]) for row in rows]
+
+    def last_recorded(self) -> datetime | None:
+        """The latest system time of any event in the view."""
+        with self.store.reading() as cursor:
+            return _last_recorded(self, cursor)
+
+    def count(self) -> int:
+        """How many reports the view holds."""
+        with self.store.reading() as cursor:
+            cursor.execute(self.sql.count_reports)
+            return int(cursor.fetchone()["n"])
+
+
+def _sorted_merge(
+    groups: list[tuple[str, list[Entry]]],
+) -> Iterator[tuple[str, list[Entry]]]:
+    return iter(sorted(groups, key=lambda group: group[0]))
+
+
+def _last_recorded(view: BeliefView, cursor: Any) -> datetime | None:
+    cursor.execute(view.sql.max_recorded)
+    row = cursor.fetchone()
+    values = [v for v in (row["r"], row["s"]) if v is not None]
+    return from_micros(max(values)) if values else None
+
+
+def _held(
+    view: BeliefView, cursor: Any, report_ids: Iterable[str]
+) -> dict[str, tuple[Report, bool]]:
+    rids = {text_id(report_id): report_id for report_id in report_ids}
+    found: dict[str, tuple[Report, bool]] = {}
+    for chunk in _chunks(sorted(rids), _LOOKUP):
+        cursor.execute(view.sql.reports_by_rid, (view.store.list_param(chunk),))
+        for row in cursor.fetchall():
+            report = view._decode(row["payload"])
+            found[report.report_id] = (report, row["struck_at"] is not None)
+    return found
+
+
+def _fold_rows(fold: _Fold, rows: Sequence[tuple[int, int]]) -> _Periods:
+    """Fold ``(known_from, kind)`` rows (in known order) into ``fold``.
+
+    Returns the periods that start: one at each instant after which the status
+    differs from the one before.
+    """
+    periods = _Periods()
+    count = len(rows)
+    for index, (known, kind) in enumerate(rows):
+        fold.add(known, kind)
+        if index + 1 < count and rows[index + 1][0] == known:
+            continue  # the status after an instant counts, not within it
+        status = fold.status_now()
+        if status != fold.status:
+            periods.rows.append((known, status))
+            fold.status, fold.period_start = status, known
+    return periods
+
+
+class _Writer:
+    """One write transaction of a :class:`BeliefView` (see :meth:`writing`)."""
+
+    def __init__(self, view: BeliefView, cursor: Any, position: int) -> None:
+        self.view = view
+        self.cursor = cursor
+        self.position = position
+        self.timestamp = _EPOCH
+        self.written = 0
+
+    def stamp(self, now: datetime) -> None:
+        """Choose the session's system time: after every one already recorded."""
+        last = _last_recorded(self.view, self.cursor)
+        if last is not None and now <= last:
+            now = last + timedelta(microseconds=1)
+        self.timestamp = now
+
+    def finish(self) -> None:
+        """Move the view's position to the last event saved or folded."""
+        self.view._put(self.cursor, position=self.position)
+
+    # -- catching up -------------------------------------------------------------
+
+    def catch_up(self, *, limit: int | None = None) -> int:
+        """Fold events saved by others since the position; return how many."""
+        sql = self.view.sql
+        applied = 0
+        while limit is None or applied < limit:
+            size = 5000 if limit is None else min(5000, limit - applied)
+            self.cursor.execute(sql.notifications_after, (self.position, size))
+            rows = self.cursor.fetchall()
+            if not rows:
+                break
+            reports: list[tuple[Report, int]] = []
+            for row in rows:
+                state = _codec.loads(self.view.store.blob(row["state"]))
+                recorded = micros(datetime.fromisoformat(state["timestamp"]["_data_"]))
+                if row["topic"] == TOPIC_STRUCK:
+                    self._apply_reports(reports)
+                    reports = []
+                    self._apply_strike(state["report_id"], state["reason"], recorded)
+                elif row["topic"] in (TOPIC_FIRST, TOPIC_REPORTED):
+                    data = state["report"]["_data_"]
+                    reports.append((_codec.report_from_dict(data), recorded))
+                self.position = row["id"]
+            self._apply_reports(reports)
+            applied += len(rows)
+            if len(rows) < size:
+                break
+        return applied
+
+    # -- recording ---------------------------------------------------------------
+
+    def record(self, reports: Sequence[Report]) -> int:
+        """Save the new reports among ``reports`` (events and view); count them.
+
+        A report already held is skipped; one reusing a held report's id (or
+        another's in the batch) for different content raises ConflictingReport,
+        and so does a question that differs from its proposition's.
+        """
+        batch: dict[str, Report] = {}
+        for report in reports:
+            known = batch.get(report.report_id)
+            if known is not None and known != report:
+                _conflict(known, report)
+            batch[report.report_id] = report
+        held = _held(self.view, self.cursor, batch)
+        new = []
+        for report in batch.values():
+            known = held.get(report.report_id, (None, False))[0]
+            if known is None:
+                new.append(report)
+            elif known != report:
+                _conflict(known, report)
+        if not new:
+            return 0
+        kids = {report.proposition: text_id(report.proposition) for report in new}
+        folds = self.view._fold_of(self.cursor, kids.values())
+        _check_questions(new, {key: folds.get(kid) for key, kid in kids.items()})
+        stamp = micros(self.timestamp)
+        events = []
+        rows = []
+        versions: dict[str, int] = {}
+        for report in canonical_order(new):
+            key = report.proposition
+            kid = kids[key]
+            version = versions.get(key)
+            if version is None:
+                fold = folds.get(kid)
+                version = 0 if fold is None else fold.version
+            version += 1
+            versions[key] = version
+            data = _codec.report_to_dict(report)
+            events.append(
+                (
+                    proposition_id(key),
+                    version,
+                    TOPIC_FIRST if version == 1 else TOPIC_REPORTED,
+                    _codec.reported_state(data, self.timestamp, first=version == 1),
+                )
+            )
+            rows.append((report, stamp, _codec.dumps(data)))
+        self.position = self.view.store.insert_events(self.cursor, events)
+        self._insert(rows, folds, kids, versions)
+        self.written += len(new)
+        return len(new)
+
+    def strike(self, report_id: str, reason: str) -> bool:
+        """Save a strike of the held report ``report_id``; False if already struck."""
+        held = _held(self.view, self.cursor, [report_id]).get(report_id)
+        if held is None:
+            msg = f"no report with report_id {report_id!r} has been recorded"
+            raise UnknownReport(msg)
+        report, struck = held
+        if struck:
+            return False
+        key = report.proposition
+        kid = text_id(key)
+        fold = self.view._fold_of(self.cursor, [kid])[kid]
+        fold.version += 1
+        event = (
+            proposition_id(key),
+            fold.version,
+            TOPIC_STRUCK,
+            _codec.struck_state(report_id, reason, self.timestamp),
+        )
+        self.position = self.view.store.insert_events(self.cursor, [event])
+        self._apply_strike(report_id, reason, micros(self.timestamp), fold=fold)
+        return True
+
+    # -- view rows -----------------------------------------------------------------
+
+    def _apply_reports(self, reports: Sequence[tuple[Report, int]]) -> None:
+        """Fold reports saved by another process (held ones are skipped)."""
+        if not reports:
+            return
+        kids = {r.proposition: text_id(r.proposition) for r, _ in reports}
+        folds = self.view._fold_of(self.cursor, kids.values())
+        versions: dict[str, int] = {}
+        rows = []
+        for report, recorded in reports:
+            key = report.proposition
+            fold = folds.get(kids[key])
+            versions[key] = versions.get(key, 0 if fold is None else fold.version) + 1
+            rows.append((report, recorded, _codec.report_to_json(report)))
+        self._insert(rows, folds, kids, versions)
+
+    def _insert(
+        self,
+        rows: Sequence[tuple[Report, int, bytes]],
+        folds: dict[str, _Fold],
+        kids: dict[str, str],
+        versions: dict[str, int],
+    ) -> None:
+        view = self.view
+        cursor = self.cursor
+        cursor.executemany(
+            view.sql.insert_reports,
+            [
+                (
+                    text_id(report.report_id),
+                    kids[report.proposition],
+                    micros(report.known_from),
+                    _KIND_CODE[report.kind],
+                    recorded,
+                    payload,
+                )
+                for report, recorded, payload in rows
+            ],
+        )
+        by_key: dict[str, list[Report]] = {}
+        for report, _, _ in rows:
+            by_key.setdefault(report.proposition, []).append(report)
+        updates = []
+        period_rows: list[tuple[str, int, int, int]] = []
+        for key, added in by_key.items():
+            kid = kids[key]
+            fold = folds.get(kid) or _Fold.empty()
+            fold.version = versions[key]
+            question = next((r.question for r in added if r.question), None)
+            fold.question = fold.question or question
+            ordered = sorted(
+                ((micros(r.known_from), _KIND_CODE[r.kind]) for r in added),
+            )
+            if view._incremental and ordered[0][0] > fold.last_known:
+                existing = fold.period_start if fold.status else None
+                periods = _fold_rows(fold, ordered)
+                if periods.rows and existing is not None:
+                    stop = periods.rows[0][0]
+                    cursor.execute(view.sql.set_period_stop, (stop, kid, existing))
+                period_rows.extend(periods.stored(kid))
+            else:
+                fold = view._refold(cursor, kid, key, fold, since=ordered[0][0])
+                fold.version = versions[key]
+                fold.question = fold.question or question
+            view._remember(kid, fold)
+            updates.append(_proposition_row(kid, key, fold))
+        if period_rows:
+            cursor.executemany(view.sql.insert_periods, period_rows)
+        cursor.executemany(view.sql.upsert_propositions, updates)
+
+    def _apply_strike(
+        self, report_id: str, reason: str, recorded: int, *, fold: _Fold | None = None
+    ) -> None:
+        view = self.view
+        held = _held(view, self.cursor, [report_id]).get(report_id)
+        if held is None:  # pragma: no cover - a strike always follows its report
+            return
+        report = held[0]
+        key = report.proposition
+        kid = text_id(key)
+        self.cursor.execute(view.sql.strike, (recorded, reason, text_id(report_id)))
+        if fold is None:
+            fold = view._fold_of(self.cursor, [kid])[kid]
+            fold.version += 1
+        version = fold.version
+        fold = view._refold(
+            self.cursor, kid, key, fold, since=micros(report.known_from)
+        )
+        fold.version = version
+        view._remember(kid, fold)
+        self.cursor.executemany(
+            view.sql.upsert_propositions, [_proposition_row(kid, key, fold)]
+        )
+
+
+def _proposition_row(kid: str, key: str, fold: _Fold) -> tuple[Any, ...]:
+    return (
+        kid,
+        key,
+        fold.version,
+        fold.question,
+        fold.last_known,
+        fold.decisive_at,
+        fold.kinds,
+        int(fold.disputed),
+        fold.status,
+        fold.period_start,
+    )
+
+
+def _conflict(known: Report, new: Report) -> None:
+    msg = (
+        f"report_id {new.report_id!r} is already used by a different report "
+        f"({_codec.report_to_dict(known)}; new: {_codec.report_to_dict(new)})"
+    )
+    raise ConflictingReport(msg, field="report_id")
+
+
+def _check_questions(reports: Sequence[Report], folds: dict[str, _Fold | None]) -> None:
+    questions: dict[str, str] = {}
+    for key, fold in folds.items():
+        if fold is not None and fold.question is not None:
+            questions[key] = fold.question
+    for report in reports:
+        if report.question is None:
+            continue
+        known = questions.setdefault(report.proposition, report.question)
+        if known != report.question:
+            msg = (
+                f"proposition {report.proposition!r} answers the question "
+                f"{known!r}; a report cannot make it answer {report.question!r}"
+            )
+            raise ConflictingReport(msg, field="question")
+
+
+def _policy_name(policy: BeliefPolicy) -> str:
+    """A stable name for a policy: its repr, unless that is the default one."""
+    kind = type(policy)
+    if kind.__repr__ is object.__repr__:  # "<... object at 0x...>" changes per run
+        return f"{kind.__module__}.{kind.__qualname__}"
+    return repr(policy)
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

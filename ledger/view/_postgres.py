@@ -1,0 +1,91 @@
+"""The view's backend for PostgreSQL (imported only when psycopg is installed).
+
+Writes run in one transaction on a connection from eventsourcing's pool: the
+events table is locked as eventsourcing locks it (so notification ids are
+issued in commit order), listeners are notified, and the view's rows and
+position are written with the events.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from psycopg import sql
+
+from ledger.view._sql import Statements, postgres_statements
+
+
+class PostgresStore:
+    """A ledger's PostgreSQL schema, for the belief view."""
+
+    def __init__(
+        self, datastore: PostgresDatastore, recorder: PostgresApplicationRecorder
+    ) -> None:
+        self.name = datastore.schema
+        self._datastore = datastore
+        self._recorder = recorder
+        self.statements: Statements = postgres_statements(
+            datastore.schema, recorder.events_table_name
+        )
+        events = sql.Identifier(datastore.schema, recorder.events_table_name)
+        self._lock = [
+            sql.SQL("SET LOCAL lock_timeout = {}").format(
+                sql.Literal(f"{datastore.lock_timeout}s")
+            ),
+            sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(events),
+            sql.SQL("NOTIFY {}").format(sql.Identifier(recorder.channel_name)),
+        ]
+        self._insert = sql.SQL(
+            "INSERT INTO {} (originator_id, originator_version, topic, state)"
+            " SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[])"
+            " RETURNING notification_id"
+        ).format(events)
+
+    def close(self) -> None:
+        """Nothing to close: the connections are eventsourcing's pool's."""
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Any]:
+        """A cursor in a read-only transaction."""
+        with (
+            self._datastore.get_connection() as connection,
+            connection.transaction(force_rollback=True),
+        ):
+            yield connection.cursor()
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[Any]:
+        """A cursor in a transaction holding the events table's write lock."""
+        with self._datastore.get_connection() as connection, connection.transaction():
+            cursor = connection.cursor()
+            for statement in self._lock:
+                cursor.execute(statement)
+            yield cursor
+
+    def insert_events(self, cursor: Any, rows: Sequence[tuple[Any, ...]]) -> int:
+        """Insert stored events in chunks; return the notification id of the last."""
+        last = 0
+        for start in range(0, len(rows), 5000):
+            chunk = rows[start : start + 5000]
+            cursor.execute(
+                self._insert,
+                (
+                    [row[0] for row in chunk],
+                    [row[1] for row in chunk],
+                    [row[2] for row in chunk],
+                    [row[3] for row in chunk],
+                ),
+            )
+            last = max(row["notification_id"] for row in cursor.fetchall())
+        return last
+
+    def list_param(self, values: Sequence[str]) -> list[str]:
+        """A list of strings as a PostgreSQL array parameter."""
+        return list(values)
+
+    def blob(self, value: Any) -> bytes:
+        """A stored blob as bytes."""
+        return bytes(value)

@@ -1,0 +1,249 @@
+"""The belief view's SQL, per dialect: named statements, built once.
+
+Both dialects keep the same tables; only types, placeholders, list parameters
+and identifiers differ. Long keys and report ids are never indexed as they are
+(PostgreSQL's btree limit is about 2.7 KB): rows are found by a 128-bit hash of
+the text (``kid`` for a proposition key, ``rid`` for a report id), and the text
+itself is stored beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import attrs
+
+SCHEMA_VERSION = "2"
+"""The version of the view's tables; a view of another version is rebuilt."""
+
+VIEW_TABLES = ("ledger_reports", "ledger_propositions", "ledger_periods")
+
+
+@attrs.frozen
+class Statements:
+    """Every statement the view runs, by name, in one dialect."""
+
+    create: tuple[str, ...]
+    drop: tuple[str, ...]
+    get_state: str
+    put_state: str
+    insert_reports: str
+    upsert_propositions: str
+    insert_periods: str
+    delete_periods_from: str
+    set_period_stop: str
+    strike: str
+    reports_by_rid: str
+    propositions_by_kid: str
+    fold_rows_from: str
+    decisive_before: str
+    disputed_before: str
+    period_before: str
+    periods_of: str
+    payloads_of: str
+    entries_of: str
+    known_reports: str
+    keys: str
+    statuses_at: str
+    max_recorded: str
+    count_reports: str
+    notifications_after: str
+    max_notification: str
+
+
+def _build(
+    q: Callable[[str], str], *, blob: str, big: str, list_param: Callable[[str], str]
+) -> Statements:
+    return Statements(
+        create=(
+            q(
+                "CREATE TABLE IF NOT EXISTS {t}ledger_view_state ("
+                " name TEXT PRIMARY KEY, value TEXT NOT NULL)"
+            ),
+            q(
+                "CREATE TABLE IF NOT EXISTS {t}ledger_propositions ("
+                " kid TEXT PRIMARY KEY,"
+                " proposition TEXT NOT NULL,"
+                " version " + big + " NOT NULL,"
+                " question TEXT,"
+                # The default policy's fold at the last report, so a batch that
+                # only adds later reports continues it without reading back.
+                " last_known " + big + " NOT NULL,"
+                " decisive_at " + big + ","
+                " decisive_kinds INTEGER NOT NULL,"
+                " disputed INTEGER NOT NULL,"
+                " status INTEGER NOT NULL,"
+                " period_start " + big + " NOT NULL)"
+            ),
+            q(
+                "CREATE TABLE IF NOT EXISTS {t}ledger_reports ("
+                " rid TEXT PRIMARY KEY,"
+                " kid TEXT NOT NULL,"
+                " known_from " + big + " NOT NULL,"
+                " kind INTEGER NOT NULL,"
+                " recorded_at " + big + " NOT NULL,"
+                " struck_at " + big + ","
+                " strike_reason TEXT,"
+                " payload " + blob + " NOT NULL)"
+            ),
+            q(
+                "CREATE INDEX IF NOT EXISTS ledger_reports_by_kid"
+                " ON {t}ledger_reports (kid, known_from)"
+            ),
+            q(
+                "CREATE TABLE IF NOT EXISTS {t}ledger_periods ("
+                " kid TEXT NOT NULL,"
+                " start " + big + " NOT NULL,"
+                " stop " + big + " NOT NULL,"
+                " status INTEGER NOT NULL,"
+                " PRIMARY KEY (kid, start))"
+            ),
+        ),
+        drop=tuple(q(f"DROP TABLE IF EXISTS {{t}}{table}") for table in VIEW_TABLES),
+        get_state=q("SELECT name, value FROM {t}ledger_view_state"),
+        put_state=q(
+            "INSERT INTO {t}ledger_view_state (name, value) VALUES (?, ?)"
+            " ON CONFLICT (name) DO UPDATE SET value = excluded.value"
+        ),
+        insert_reports=q(
+            "INSERT INTO {t}ledger_reports"
+            " (rid, kid, known_from, kind, recorded_at, payload)"
+            " VALUES (?, ?, ?, ?, ?, ?)"
+        ),
+        upsert_propositions=q(
+            "INSERT INTO {t}ledger_propositions (kid, proposition, version, question,"
+            " last_known, decisive_at, decisive_kinds, disputed, status, period_start)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kid) DO UPDATE SET"
+            " version = excluded.version, question = excluded.question,"
+            " last_known = excluded.last_known, decisive_at = excluded.decisive_at,"
+            " decisive_kinds = excluded.decisive_kinds,"
+            " disputed = excluded.disputed, status = excluded.status,"
+            " period_start = excluded.period_start"
+        ),
+        insert_periods=q(
+            "INSERT INTO {t}ledger_periods (kid, start, stop, status)"
+            " VALUES (?, ?, ?, ?)"
+        ),
+        delete_periods_from=q(
+            "DELETE FROM {t}ledger_periods WHERE kid = ? AND start >= ?"
+        ),
+        set_period_stop=q(
+            "UPDATE {t}ledger_periods SET stop = ? WHERE kid = ? AND start = ?"
+        ),
+        strike=q(
+            "UPDATE {t}ledger_reports SET struck_at = ?, strike_reason = ?"
+            " WHERE rid = ?"
+        ),
+        reports_by_rid=q(
+            "SELECT rid, kid, known_from, struck_at, payload FROM {t}ledger_reports"
+            " WHERE rid " + list_param("?")
+        ),
+        propositions_by_kid=q(
+            "SELECT kid, version, question, last_known, decisive_at, decisive_kinds,"
+            " disputed, status, period_start FROM {t}ledger_propositions"
+            " WHERE kid " + list_param("?")
+        ),
+        fold_rows_from=q(
+            "SELECT known_from, kind FROM {t}ledger_reports"
+            " WHERE kid = ? AND struck_at IS NULL AND known_from >= ?"
+            " ORDER BY known_from"
+        ),
+        decisive_before=q(
+            "SELECT known_from, kind FROM {t}ledger_reports"
+            " WHERE kid = ? AND struck_at IS NULL AND kind >= 2 AND known_from = ("
+            "  SELECT MAX(known_from) FROM {t}ledger_reports"
+            "  WHERE kid = ? AND struck_at IS NULL AND kind >= 2 AND known_from < ?)"
+        ),
+        disputed_before=q(
+            "SELECT 1 AS found FROM {t}ledger_reports WHERE kid = ?"
+            " AND struck_at IS NULL AND kind = 1 AND known_from < ? LIMIT 1"
+        ),
+        period_before=q(
+            "SELECT start, status FROM {t}ledger_periods WHERE kid = ? AND start < ?"
+            " ORDER BY start DESC LIMIT 1"
+        ),
+        periods_of=q(
+            "SELECT start, stop, status FROM {t}ledger_periods WHERE kid = ?"
+            " ORDER BY start"
+        ),
+        payloads_of=q(
+            "SELECT payload FROM {t}ledger_reports WHERE kid = ? AND struck_at IS NULL"
+        ),
+        entries_of=q(
+            "SELECT payload, recorded_at, struck_at, strike_reason"
+            " FROM {t}ledger_reports WHERE kid = ?"
+        ),
+        known_reports=q(
+            "SELECT p.proposition AS proposition, r.payload AS payload,"
+            " r.recorded_at AS recorded_at, r.struck_at AS struck_at,"
+            " r.strike_reason AS strike_reason"
+            " FROM {t}ledger_reports r JOIN {t}ledger_propositions p ON p.kid = r.kid"
+            " WHERE r.known_from <= ? ORDER BY r.kid"
+        ),
+        keys=q("SELECT proposition FROM {t}ledger_propositions"),
+        statuses_at=q(
+            "SELECT p.proposition AS proposition, s.status AS status"
+            " FROM {t}ledger_periods s JOIN {t}ledger_propositions p ON p.kid = s.kid"
+            " WHERE s.start <= ? AND s.stop > ?"
+        ),
+        max_recorded=q(
+            "SELECT MAX(recorded_at) AS r, MAX(struck_at) AS s FROM {t}ledger_reports"
+        ),
+        count_reports=q("SELECT COUNT(*) AS n FROM {t}ledger_reports"),
+        notifications_after=q("{notifications_after}"),
+        max_notification=q("{max_notification}"),
+    )
+
+
+def sqlite_statements() -> Statements:
+    """The statements for SQLite (``?`` placeholders; lists as JSON arrays)."""
+
+    def q(text: str) -> str:
+        return (
+            text.replace("{t}", "")
+            .replace(
+                "{notifications_after}",
+                "SELECT rowid AS id, topic, state FROM stored_events"
+                " WHERE rowid > ? ORDER BY rowid LIMIT ?",
+            )
+            .replace("{max_notification}", "SELECT MAX(rowid) AS id FROM stored_events")
+        )
+
+    return _build(
+        q,
+        blob="BLOB",
+        big="INTEGER",
+        list_param=lambda mark: f"IN (SELECT value FROM json_each({mark}))",
+    )
+
+
+def postgres_statements(schema: str, events_table: str) -> Statements:
+    """The statements for PostgreSQL in ``schema`` (``%s``; lists as arrays).
+
+    ``schema`` and ``events_table`` are quoted as identifiers here, once.
+    """
+
+    def ident(name: str) -> str:
+        return '"' + name.replace('"', '""') + '"'
+
+    prefix = ident(schema) + "."
+    events = prefix + ident(events_table)
+
+    def q(text: str) -> str:
+        return (
+            text.replace("{t}", prefix)
+            .replace(
+                "{notifications_after}",
+                "SELECT notification_id AS id, topic, state FROM " + events + ""
+                " WHERE notification_id > ? ORDER BY notification_id LIMIT ?",
+            )
+            .replace(
+                "{max_notification}",
+                "SELECT MAX(notification_id) AS id FROM " + events,
+            )
+            .replace("?", "%s")
+        )
+
+    return _build(
+        q, blob="BYTEA", big="BIGINT", list_param=lambda mark: f"= ANY({mark})"
+    )

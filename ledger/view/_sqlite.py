@@ -1,0 +1,86 @@
+"""The view's backend for SQLite: a file, or an in-memory database.
+
+The ledger keeps one connection of its own to the database eventsourcing
+created (a shared-cache URI for an in-memory ledger), so the events, the view's
+rows and its position are written in one transaction. ``BEGIN IMMEDIATE`` takes
+the write lock before anything is read, so concurrent writers queue instead of
+failing, and each sees the others' events before saving its own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import orjson
+
+from ledger.view._sql import Statements, sqlite_statements
+
+_STATEMENTS = sqlite_statements()
+
+
+class SQLiteStore:
+    """A connection to a ledger's SQLite database, for the belief view."""
+
+    statements: Statements = _STATEMENTS
+
+    def __init__(self, database: str, *, uri: bool, timeout: float = 30.0) -> None:
+        self.name = database
+        self._connection = sqlite3.connect(
+            database,
+            uri=uri,
+            timeout=timeout,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+        self._connection.row_factory = sqlite3.Row
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._connection.close()
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[sqlite3.Cursor]:
+        """A cursor in a read transaction (one snapshot of the database)."""
+        cursor = self._connection.cursor()
+        if self._connection.in_transaction:  # inside a write: read our own rows
+            yield cursor
+            return
+        cursor.execute("BEGIN")
+        try:
+            yield cursor
+        finally:
+            self._connection.rollback()
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[sqlite3.Cursor]:
+        """A cursor in a transaction holding the write lock; commits on success."""
+        cursor = self._connection.cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        try:
+            yield cursor
+        except BaseException:
+            self._connection.rollback()
+            raise
+        self._connection.commit()
+
+    def insert_events(self, cursor: Any, rows: Sequence[tuple[Any, ...]]) -> int:
+        """Insert stored events; return the notification id of the last."""
+        cursor.executemany(
+            "INSERT INTO stored_events"
+            " (originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?)",
+            [(uid.hex, version, topic, state) for uid, version, topic, state in rows],
+        )
+        cursor.execute("SELECT MAX(rowid) AS id FROM stored_events")
+        last: int = cursor.fetchone()["id"]
+        return last
+
+    def list_param(self, values: Sequence[str]) -> str:
+        """A list of strings as a JSON array (read with ``json_each``)."""
+        return orjson.dumps(list(values)).decode()
+
+    def blob(self, value: Any) -> bytes:
+        """A stored blob as bytes."""
+        return bytes(value)
