@@ -355,17 +355,14 @@ def _small_disk() -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
 
 
-@pytest.mark.parametrize(
-    ("arguments", "name"),
-    [
-        (["export", "-o", "out.jsonl"], "out.jsonl"),
-        (["export", "-o", "out.csv"], "out.csv"),
-        (["report", "--html", "out.html"], "out.html"),
-    ],
-)
-def test_a_disk_full_midway_leaves_no_partial_file(
-    tmp_path: Path, arguments: list[str], name: str
-) -> None:
+DISK_FULL = [
+    (["export", "-o", "out.jsonl"], "out.jsonl"),
+    (["export", "-o", "out.csv"], "out.csv"),
+    (["report", "--html", "out.html"], "out.html"),
+]
+
+
+def test_a_disk_full_midway_leaves_no_partial_file(tmp_path: Path) -> None:
     """A write failing part-way: one line, exit 4, the old file intact, no leftovers."""
     run = runner(tmp_path, db=str(tmp_path / "claims.db"))
     lines = "".join(
@@ -374,17 +371,18 @@ def test_a_disk_full_midway_leaves_no_partial_file(
     )
     assert run("import", str(write(tmp_path / "r.jsonl", lines))).returncode == 0
     (tmp_path / "out").mkdir()
-    old = write(tmp_path / "out" / name, "the previous export\n")
     out = runner(tmp_path / "out", db=str(tmp_path / "claims.db"))
-    done = out(*arguments, preexec_fn=_small_disk)
-    assert done.returncode == EXIT_STORAGE, done.stderr
-    assert one_error_line(done) == f"Error: cannot write {name!r}: File too large"
-    assert sorted(p.name for p in old.parent.iterdir()) == [name]
-    assert old.read_text(encoding="utf-8") == "the previous export\n"
-    old.unlink()
-    again = out(*arguments, preexec_fn=_small_disk)
-    assert again.returncode == EXIT_STORAGE
-    assert list(old.parent.iterdir()) == []
+    for arguments, name in DISK_FULL:
+        old = write(tmp_path / "out" / name, "the previous export\n")
+        done = out(*arguments, preexec_fn=_small_disk)
+        assert done.returncode == EXIT_STORAGE, done.stderr
+        assert one_error_line(done) == f"Error: cannot write {name!r}: File too large"
+        assert sorted(p.name for p in old.parent.iterdir()) == [name]
+        assert old.read_text(encoding="utf-8") == "the previous export\n"
+        old.unlink()
+        again = out(*arguments, preexec_fn=_small_disk)
+        assert again.returncode == EXIT_STORAGE
+        assert list(old.parent.iterdir()) == []
 
 
 # ---------------------------------------------------------------- 13. look-alike text
