@@ -37,6 +37,16 @@ from tests.hostile_support import (
     write,
 )
 
+
+@pytest.fixture(params=STORES)
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh ledger's --db on each persistent store, made before the test runs.
+
+    So a missing PostgreSQL server in CI is an error even for an xfail test.
+    """
+    return store_target(request.param, tmp_path)
+
+
 REPO = Path(__file__).resolve().parent.parent
 FOUNDING = REPO / "examples" / "founding_case.jsonl"
 KEY = "baghdadi-killed-raqqa-strike-2017"
@@ -148,11 +158,10 @@ def _alternating(path: Path, count: int) -> Path:
     return write(path, "".join(lines))
 
 
-@pytest.mark.parametrize("store", STORES)
-def test_timeline_and_changes_output_is_linear(tmp_path: Path, store: str) -> None:
+def test_timeline_and_changes_output_is_linear(tmp_path: Path, target: str) -> None:
     """Each period carries what decided it and counts, not the whole history again."""
     count = 300
-    run = runner(tmp_path, db=store_target(store, tmp_path))
+    run = runner(tmp_path, db=target)
     run("import", str(_alternating(tmp_path / "r.jsonl", count)))
     done = run("timeline", "p", "--json")
     assert done.returncode == 0, done.stderr
@@ -598,6 +607,7 @@ def test_worker_does_not_say_it_applied_nothing(
                 pytest.mark.postgres,
                 pytest.mark.xfail(
                     strict=True,
+                    raises=Exception,  # not pytest.fail: no server in CI fails
                     reason="core rewrite: item 6, NUL on PostgreSQL",
                 ),
             ],
