@@ -245,6 +245,9 @@ class Ledger(AnalysisQueries):
         if not isinstance(reason, str) or not reason.strip():
             msg = f"reason must be a non-empty string (got {reason!r})"
             raise InvalidArgument(msg)
+        if "\x00" in reason:
+            msg = "reason must not contain NUL (U+0000) characters"
+            raise InvalidArgument(msg)
         self._check_open()
         with self._writing("write to") as writer:
             writer.strike(report_id, reason)

@@ -575,7 +575,9 @@ def test_answers_as_json_objects(ledger: Ledger) -> None:
 
 # ---------------------------------------------------------------- properties
 
-_text = st.text(min_size=1, max_size=20).filter(str.strip)
+_text = st.text(
+    st.characters(exclude_characters="\x00"), min_size=1, max_size=20
+).filter(str.strip)
 _offsets = st.integers(min_value=-14 * 60, max_value=14 * 60).map(
     lambda minutes: timezone(timedelta(minutes=minutes))
 )
