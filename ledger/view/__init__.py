@@ -221,8 +221,7 @@ class BeliefView:
             # Folds cached by an earlier transaction may be stale: other
             # processes may have written since.
             self._folds.clear()
-            position = int(self._state(cursor).get("position", 0))
-            writer = _Writer(self, cursor, position)
+            writer = _Writer(self, cursor, self._state(cursor))
             writer.catch_up()
             writer.stamp(now or datetime.now(UTC))
             try:
@@ -238,8 +237,7 @@ class BeliefView:
         while True:
             with self.store.writing() as cursor:
                 self._folds.clear()
-                position = int(self._state(cursor).get("position", 0))
-                writer = _Writer(self, cursor, position)
+                writer = _Writer(self, cursor, self._state(cursor))
                 count = writer.catch_up(limit=batch_size)
                 writer.finish()
             applied += count
@@ -432,8 +430,7 @@ class BeliefView:
         with self.store.reading() as cursor:
             cursor.execute(self.sql.statuses_at, (at, at))
             rows = cursor.fetchall()
-        found = sorted((row["proposition"], _STATUS_OF[row["status"]]) for row in rows)
-        return dict(found)
+        return {row["proposition"]: _STATUS_OF[row["status"]] for row in rows}
 
     def periods(self, key: str) -> list[tuple[int, int, Status]]:
         """The stored (start, stop, status) periods of ``key``, in microseconds."""
@@ -445,7 +442,8 @@ class BeliefView:
     def last_recorded(self) -> datetime | None:
         """The latest system time of any event in the view."""
         with self.store.reading() as cursor:
-            return _last_recorded(self, cursor)
+            recorded = self._state(cursor).get("recorded")
+        return None if recorded is None else from_micros(int(recorded))
 
     def count(self) -> int:
         """How many reports the view holds."""
@@ -458,13 +456,6 @@ def _sorted_merge(
     groups: list[tuple[str, list[Entry]]],
 ) -> Iterator[tuple[str, list[Entry]]]:
     return iter(sorted(groups, key=lambda group: group[0]))
-
-
-def _last_recorded(view: BeliefView, cursor: Any) -> datetime | None:
-    cursor.execute(view.sql.max_recorded)
-    row = cursor.fetchone()
-    values = [v for v in (row["r"], row["s"]) if v is not None]
-    return from_micros(max(values)) if values else None
 
 
 def _held(
@@ -502,23 +493,40 @@ def _fold_rows(fold: _Fold, rows: Sequence[tuple[int, int]]) -> _Periods:
 class _Writer:
     """One write transaction of a :class:`BeliefView` (see :meth:`writing`)."""
 
-    def __init__(self, view: BeliefView, cursor: Any, position: int) -> None:
+    def __init__(self, view: BeliefView, cursor: Any, state: dict[str, str]) -> None:
         self.view = view
         self.cursor = cursor
-        self.position = position
+        self._state = state
+        self.position = int(state.get("position", 0))
+        recorded = state.get("recorded")
+        # The latest system time of any event folded (microseconds), kept in the
+        # view's state so a write need not scan for it.
+        self.recorded = -1 if recorded is None else int(recorded)
         self.timestamp = _EPOCH
         self.written = 0
+        self._ids: dict[str, Any] = {}
 
     def stamp(self, now: datetime) -> None:
         """Choose the session's system time: after every one already recorded."""
-        last = _last_recorded(self.view, self.cursor)
-        if last is not None and now <= last:
-            now = last + timedelta(microseconds=1)
+        if micros(now) <= self.recorded:
+            now = from_micros(self.recorded + 1)
         self.timestamp = now
 
     def finish(self) -> None:
         """Move the view's position to the last event saved or folded."""
-        self.view._put(self.cursor, position=self.position)
+        changed: dict[str, object] = {}
+        if str(self.position) != self._state.get("position"):
+            changed["position"] = self.position
+        if self.recorded >= 0 and str(self.recorded) != self._state.get("recorded"):
+            changed["recorded"] = self.recorded
+        if changed:
+            self.view._put(self.cursor, **changed)
+
+    def _originator(self, key: str) -> Any:
+        found = self._ids.get(key)
+        if found is None:
+            found = self._ids[key] = proposition_id(key)
+        return found
 
     # -- catching up -------------------------------------------------------------
 
@@ -536,6 +544,7 @@ class _Writer:
             for row in rows:
                 state = _codec.loads(self.view.store.blob(row["state"]))
                 recorded = micros(datetime.fromisoformat(state["timestamp"]["_data_"]))
+                self.recorded = max(self.recorded, recorded)
                 if row["topic"] == TOPIC_STRUCK:
                     self._apply_reports(reports)
                     reports = []
@@ -594,7 +603,7 @@ class _Writer:
             data = _codec.report_to_dict(report)
             events.append(
                 (
-                    proposition_id(key),
+                    self._originator(key),
                     version,
                     TOPIC_FIRST if version == 1 else TOPIC_REPORTED,
                     _codec.reported_state(data, self.timestamp, first=version == 1),
@@ -603,6 +612,7 @@ class _Writer:
             rows.append((report, stamp, _codec.dumps(data)))
         self.position = self.view.store.insert_events(self.cursor, events)
         self._insert(rows, folds, kids, versions)
+        self.recorded = max(self.recorded, stamp)
         self.written += len(new)
         return len(new)
 
@@ -620,13 +630,14 @@ class _Writer:
         fold = self.view._fold_of(self.cursor, [kid])[kid]
         fold.version += 1
         event = (
-            proposition_id(key),
+            self._originator(key),
             fold.version,
             TOPIC_STRUCK,
             _codec.struck_state(report_id, reason, self.timestamp),
         )
         self.position = self.view.store.insert_events(self.cursor, [event])
         self._apply_strike(report_id, reason, micros(self.timestamp), fold=fold)
+        self.recorded = max(self.recorded, micros(self.timestamp))
         return True
 
     # -- view rows -----------------------------------------------------------------

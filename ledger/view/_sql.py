@@ -45,7 +45,6 @@ class Statements:
     known_reports: str
     keys: str
     statuses_at: str
-    max_recorded: str
     count_reports: str
     notifications_after: str
     max_notification: str
@@ -185,9 +184,8 @@ def _build(
             "SELECT p.proposition AS proposition, s.status AS status"
             " FROM {t}ledger_periods s JOIN {t}ledger_propositions p ON p.kid = s.kid"
             " WHERE s.start <= ? AND s.stop > ?"
-        ),
-        max_recorded=q(
-            "SELECT MAX(recorded_at) AS r, MAX(struck_at) AS s FROM {t}ledger_reports"
+            # Code point order, as Python sorts text (SQLite's BINARY is that).
+            " ORDER BY p.proposition{collate}"
         ),
         count_reports=q("SELECT COUNT(*) AS n FROM {t}ledger_reports"),
         notifications_after=q("{notifications_after}"),
@@ -201,6 +199,7 @@ def sqlite_statements() -> Statements:
     def q(text: str) -> str:
         return (
             text.replace("{t}", "")
+            .replace("{collate}", "")
             .replace(
                 "{notifications_after}",
                 "SELECT rowid AS id, topic, state FROM stored_events"
@@ -232,6 +231,7 @@ def postgres_statements(schema: str, events_table: str) -> Statements:
     def q(text: str) -> str:
         return (
             text.replace("{t}", prefix)
+            .replace("{collate}", ' COLLATE "C"')
             .replace(
                 "{notifications_after}",
                 "SELECT notification_id AS id, topic, state FROM " + events + ""
