@@ -16,6 +16,7 @@ killed at any point leaves both as they were before its transaction.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 from collections import OrderedDict
@@ -27,7 +28,7 @@ import attrs
 
 from ledger import _codec, projections
 from ledger.errors import ConflictingReport, UnknownReport
-from ledger.events import Proposition, proposition_id
+from ledger.events import Proposition, Source, archive_id, proposition_id
 from ledger.policy import BeliefPolicy, LatestDecisiveWord, canonical_order
 from ledger.values import Entry, Kind, Report, Status, Strike
 from ledger.view._sql import SCHEMA_VERSION, Statements
@@ -54,6 +55,7 @@ _INSERT = 5000  # events per insert statement (PostgreSQL's pipeline limit is fa
 TOPIC_FIRST = Proposition.FirstReported.TOPIC
 TOPIC_REPORTED = Proposition.Reported.TOPIC
 TOPIC_STRUCK = Proposition.Struck.TOPIC
+TOPIC_ARCHIVED = Source.Archived.TOPIC
 
 
 def micros(instant: datetime) -> int:
@@ -445,6 +447,22 @@ class BeliefView:
             recorded = self._state(cursor).get("recorded")
         return None if recorded is None else from_micros(int(recorded))
 
+    def archives(self) -> list[tuple[str, str, str, str, bytes]]:
+        """Every archive as ``(url, sha256, media_type, retrieved_at, content)``."""
+        with self.store.reading() as cursor:
+            cursor.execute(self.sql.archives)
+            rows = cursor.fetchall()
+        return [
+            (
+                row["url"],
+                row["sha256"],
+                row["media_type"],
+                row["retrieved_at"],
+                self.store.blob(row["content"]),
+            )
+            for row in rows
+        ]
+
     def count(self) -> int:
         """How many reports the view holds."""
         with self.store.reading() as cursor:
@@ -549,6 +567,17 @@ class _Writer:
                     self._apply_reports(reports)
                     reports = []
                     self._apply_strike(state["report_id"], state["reason"], recorded)
+                elif row["topic"] == TOPIC_ARCHIVED:
+                    self._apply_reports(reports)
+                    reports = []
+                    self._insert_archive(
+                        state["url"],
+                        state["sha256"],
+                        state["media_type"],
+                        state["retrieved_at"],
+                        base64.b64decode(state["content"]),
+                        recorded,
+                    )
                 elif row["topic"] in (TOPIC_FIRST, TOPIC_REPORTED):
                     data = state["report"]["_data_"]
                     reports.append((_codec.report_from_dict(data), recorded))
@@ -639,6 +668,49 @@ class _Writer:
         self._apply_strike(report_id, reason, micros(self.timestamp), fold=fold)
         self.recorded = max(self.recorded, micros(self.timestamp))
         return True
+
+    def archive(
+        self, url: str, media_type: str, retrieved_at: datetime, content: bytes
+    ) -> bool:
+        """Save an archived copy of ``url``; False if this content is held already."""
+        sha256 = hashlib.sha256(content).hexdigest()
+        aid = text_id(f"{url}\x00{sha256}")
+        self.cursor.execute(self.view.sql.archive_by_aid, (aid,))
+        if self.cursor.fetchone() is not None:
+            return False
+        state = _codec.archived_state(
+            url, sha256, media_type, retrieved_at, content, self.timestamp
+        )
+        event = (archive_id(url, sha256), 1, TOPIC_ARCHIVED, state)
+        self.position = self.view.store.insert_events(self.cursor, [event])
+        stamp = micros(self.timestamp)
+        self._insert_archive(
+            url, sha256, media_type, retrieved_at.isoformat(), content, stamp
+        )
+        self.recorded = max(self.recorded, stamp)
+        return True
+
+    def _insert_archive(
+        self,
+        url: str,
+        sha256: str,
+        media_type: str,
+        retrieved_at: str,
+        content: bytes,
+        recorded: int,
+    ) -> None:
+        self.cursor.execute(
+            self.view.sql.insert_archive,
+            (
+                text_id(f"{url}\x00{sha256}"),
+                url,
+                sha256,
+                media_type,
+                retrieved_at,
+                recorded,
+                content,
+            ),
+        )
 
     # -- view rows -----------------------------------------------------------------
 

@@ -16,7 +16,12 @@ import attrs
 SCHEMA_VERSION = "2"
 """The version of the view's tables; a view of another version is rebuilt."""
 
-VIEW_TABLES = ("ledger_reports", "ledger_propositions", "ledger_periods")
+VIEW_TABLES = (
+    "ledger_reports",
+    "ledger_propositions",
+    "ledger_periods",
+    "ledger_archives",
+)
 
 
 @attrs.frozen
@@ -46,6 +51,9 @@ class Statements:
     keys: str
     statuses_at: str
     count_reports: str
+    insert_archive: str
+    archive_by_aid: str
+    archives: str
     notifications_after: str
     max_notification: str
 
@@ -96,6 +104,16 @@ def _build(
                 " stop " + big + " NOT NULL,"
                 " status INTEGER NOT NULL,"
                 " PRIMARY KEY (kid, start))"
+            ),
+            q(
+                "CREATE TABLE IF NOT EXISTS {t}ledger_archives ("
+                " aid TEXT PRIMARY KEY,"
+                " url TEXT NOT NULL,"
+                " sha256 TEXT NOT NULL,"
+                " media_type TEXT NOT NULL,"
+                " retrieved_at TEXT NOT NULL,"
+                " recorded_at " + big + " NOT NULL,"
+                " content " + blob + " NOT NULL)"
             ),
         ),
         drop=tuple(q(f"DROP TABLE IF EXISTS {{t}}{table}") for table in VIEW_TABLES),
@@ -188,6 +206,15 @@ def _build(
             " ORDER BY p.proposition{collate}"
         ),
         count_reports=q("SELECT COUNT(*) AS n FROM {t}ledger_reports"),
+        insert_archive=q(
+            "INSERT INTO {t}ledger_archives (aid, url, sha256, media_type,"
+            " retrieved_at, recorded_at, content) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        ),
+        archive_by_aid=q("SELECT aid FROM {t}ledger_archives WHERE aid = ?"),
+        archives=q(
+            "SELECT url, sha256, media_type, retrieved_at, content"
+            " FROM {t}ledger_archives"
+        ),
         notifications_after=q("{notifications_after}"),
         max_notification=q("{max_notification}"),
     )
