@@ -197,11 +197,15 @@ def _stamp(timestamp: datetime) -> dict[str, str]:
 
 
 def reported_state(
-    report_dict: Mapping[str, str], timestamp: datetime, *, first: bool
+    report_dict: Mapping[str, str], timestamp: datetime | str, *, first: bool
 ) -> bytes:
-    """The stored state of a ``Reported`` (or, when ``first``, ``FirstReported``)."""
+    """The stored state of a ``Reported`` (or, when ``first``, ``FirstReported``).
+
+    ``timestamp`` may be given as its ISO text, made once for a whole batch.
+    """
+    when = timestamp if isinstance(timestamp, str) else timestamp.isoformat()
     state: dict[str, Any] = {
-        "timestamp": _stamp(timestamp),
+        "timestamp": {"_type_": _DATETIME_TAG, "_data_": when},
         "report": {"_type_": _REPORT_TAG, "_data_": report_dict},
     }
     if first:

@@ -477,11 +477,15 @@ def _sorted_merge(
 
 
 def _held(
-    view: BeliefView, cursor: Any, report_ids: Iterable[str]
+    view: BeliefView,
+    cursor: Any,
+    report_ids: Iterable[str],
+    rids: dict[str, str] | None = None,
 ) -> dict[str, tuple[Report, bool]]:
-    rids = {text_id(report_id): report_id for report_id in report_ids}
+    if rids is None:
+        rids = {report_id: text_id(report_id) for report_id in report_ids}
     found: dict[str, tuple[Report, bool]] = {}
-    for chunk in _chunks(sorted(rids), _LOOKUP):
+    for chunk in _chunks(sorted(rids.values()), _LOOKUP):
         cursor.execute(view.sql.reports_by_rid, (view.store.list_param(chunk),))
         for row in cursor.fetchall():
             report = view._decode(row["payload"])
@@ -603,7 +607,8 @@ class _Writer:
             if known is not None and known != report:
                 _conflict(known, report)
             batch[report.report_id] = report
-        held = _held(self.view, self.cursor, batch)
+        rids = {report_id: text_id(report_id) for report_id in batch}
+        held = _held(self.view, self.cursor, batch, rids)
         new = []
         for report in batch.values():
             known = held.get(report.report_id, (None, False))[0]
@@ -617,15 +622,15 @@ class _Writer:
         folds = self.view._fold_of(self.cursor, kids.values())
         _check_questions(new, {key: folds.get(kid) for key, kid in kids.items()})
         stamp = micros(self.timestamp)
+        when = self.timestamp.isoformat()
         events = []
         rows = []
         versions: dict[str, int] = {}
         for report in canonical_order(new):
             key = report.proposition
-            kid = kids[key]
             version = versions.get(key)
             if version is None:
-                fold = folds.get(kid)
+                fold = folds.get(kids[key])
                 version = 0 if fold is None else fold.version
             version += 1
             versions[key] = version
@@ -635,10 +640,10 @@ class _Writer:
                     self._originator(key),
                     version,
                     TOPIC_FIRST if version == 1 else TOPIC_REPORTED,
-                    _codec.reported_state(data, self.timestamp, first=version == 1),
+                    _codec.reported_state(data, when, first=version == 1),
                 )
             )
-            rows.append((report, stamp, _codec.dumps(data)))
+            rows.append((report, rids[report.report_id], stamp, _codec.dumps(data)))
         self.position = self.view.store.insert_events(self.cursor, events)
         self._insert(rows, folds, kids, versions)
         self.recorded = max(self.recorded, stamp)
@@ -726,12 +731,13 @@ class _Writer:
             key = report.proposition
             fold = folds.get(kids[key])
             versions[key] = versions.get(key, 0 if fold is None else fold.version) + 1
-            rows.append((report, recorded, _codec.report_to_json(report)))
+            rid = text_id(report.report_id)
+            rows.append((report, rid, recorded, _codec.report_to_json(report)))
         self._insert(rows, folds, kids, versions)
 
     def _insert(
         self,
-        rows: Sequence[tuple[Report, int, bytes]],
+        rows: Sequence[tuple[Report, str, int, bytes]],
         folds: dict[str, _Fold],
         kids: dict[str, str],
         versions: dict[str, int],
@@ -742,18 +748,18 @@ class _Writer:
             view.sql.insert_reports,
             [
                 (
-                    text_id(report.report_id),
+                    rid,
                     kids[report.proposition],
                     micros(report.known_from),
                     _KIND_CODE[report.kind],
                     recorded,
                     payload,
                 )
-                for report, recorded, payload in rows
+                for report, rid, recorded, payload in rows
             ],
         )
         by_key: dict[str, list[Report]] = {}
-        for report, _, _ in rows:
+        for report, _, _, _ in rows:
             by_key.setdefault(report.proposition, []).append(report)
         updates = []
         period_rows: list[tuple[str, int, int, int]] = []
