@@ -17,21 +17,26 @@ folder and prints where, to open in a browser.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 import textwrap
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from ledger import Belief, Ledger, Report, Status
+from ledger.archive import Archive, verify
 from ledger.io import read_reports
 from ledger.report import html_page
 
 HERE = Path(__file__).resolve().parent
 REPORTS = HERE / "founding_case.jsonl"
 ARTICLES = HERE / "founding_case_articles.json"
+# The five articles, in the shared folder beside the repository.
+SEEDS = Path(os.environ.get("LEDGER_SEEDS", HERE.parent.parent / "shared" / "seeds"))
+ARCHIVED_AT = datetime(2026, 12, 1, tzinfo=UTC)
 
 TELLING_DATES = (
     (date(2017, 6, 20), "mid-June 2017", "Russia's claim, just made and answered"),
@@ -154,6 +159,30 @@ def write_page(ledger: Ledger, folder: Path | None = None) -> Path:
     return path
 
 
+def verify_quotes(ledger: Ledger, seeds: Path = SEEDS) -> None:
+    """Archive the five seed articles and check every quote against them."""
+    if not seeds.is_dir():
+        print(f"\nQuotes not verified: the seed articles are not at {seeds}")
+        return
+    for path in sorted(seeds.glob("*.txt")):
+        ledger.record_archive(
+            Archive.from_file(
+                f"seed:{path.name}",
+                path,
+                retrieved_at=ARCHIVED_AT,
+                media_type="text/plain; charset=utf-8",
+            )
+        )
+    reports = [entry.report for entry in ledger.entries() if entry.report.quote]
+    problems = verify(reports, ledger.archives())
+    print(
+        f"\nQuotes verified against the {len(ledger.archives())} archived articles: "
+        f"{len(reports) - len(problems)} of {len(reports)} found verbatim"
+    )
+    for problem in problems:
+        print(_wrapped(str(problem), "  "))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Load the founding case and print its answers; return the exit status."""
     if argv:
@@ -166,6 +195,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_beliefs(ledger, on, label, why)
     print_timelines(ledger, BAGHDADI_DEATHS)
     print_occurred(ledger, by=HAPPENED_BY, on=KNOWN_ON)
+    verify_quotes(ledger)
     print(f"\nWhere each report comes from: examples/{ARTICLES.name}")
     print("Step by step with the Python API: docs/tutorial.md")
     print(f"The belief timeline, to open in a browser:\n  {write_page(ledger)}")

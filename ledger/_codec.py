@@ -13,6 +13,7 @@ building event objects first.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -29,6 +30,7 @@ __all__ = [
     "FIELDS",
     "REQUIRED",
     "EventTranscoder",
+    "archived_state",
     "dumps",
     "loads",
     "report_from_dict",
@@ -195,11 +197,15 @@ def _stamp(timestamp: datetime) -> dict[str, str]:
 
 
 def reported_state(
-    report_dict: Mapping[str, str], timestamp: datetime, *, first: bool
+    report_dict: Mapping[str, str], timestamp: datetime | str, *, first: bool
 ) -> bytes:
-    """The stored state of a ``Reported`` (or, when ``first``, ``FirstReported``)."""
+    """The stored state of a ``Reported`` (or, when ``first``, ``FirstReported``).
+
+    ``timestamp`` may be given as its ISO text, made once for a whole batch.
+    """
+    when = timestamp if isinstance(timestamp, str) else timestamp.isoformat()
     state: dict[str, Any] = {
-        "timestamp": _stamp(timestamp),
+        "timestamp": {"_type_": _DATETIME_TAG, "_data_": when},
         "report": {"_type_": _REPORT_TAG, "_data_": report_dict},
     }
     if first:
@@ -212,6 +218,28 @@ def struck_state(report_id: str, reason: str, timestamp: datetime) -> bytes:
     """The stored state of a ``Struck`` event."""
     return orjson.dumps(
         {"timestamp": _stamp(timestamp), "report_id": report_id, "reason": reason}
+    )
+
+
+def archived_state(
+    url: str,
+    sha256: str,
+    media_type: str,
+    retrieved_at: datetime,
+    content: bytes,
+    timestamp: datetime,
+) -> bytes:
+    """The stored state of a ``Source.Archived`` event (content as base64)."""
+    return orjson.dumps(
+        {
+            "timestamp": _stamp(timestamp),
+            "originator_topic": "ledger:Source",
+            "url": url,
+            "sha256": sha256,
+            "media_type": media_type,
+            "retrieved_at": retrieved_at.isoformat(),
+            "content": base64.b64encode(content).decode("ascii"),
+        }
     )
 
 

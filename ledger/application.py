@@ -22,6 +22,7 @@ from ledger import _time, projections
 from ledger._storage import Target, open_store, open_view, storage_errors
 from ledger._time import TimePoint
 from ledger.analysis import AnalysisQueries
+from ledger.archive import Archive
 from ledger.errors import InvalidArgument, LedgerError, UnknownProposition
 from ledger.policy import BeliefPolicy, LatestDecisiveWord, canonical_order
 from ledger.values import Belief, Change, Entry, Kind, Report, Status
@@ -245,9 +246,36 @@ class Ledger(AnalysisQueries):
         if not isinstance(reason, str) or not reason.strip():
             msg = f"reason must be a non-empty string (got {reason!r})"
             raise InvalidArgument(msg)
+        if "\x00" in reason:
+            msg = "reason must not contain NUL (U+0000) characters"
+            raise InvalidArgument(msg)
         self._check_open()
         with self._writing("write to") as writer:
             writer.strike(report_id, reason)
+
+    def record_archive(self, archive: Archive) -> None:
+        """Record an archived copy of a source document, once, as an event.
+
+        Recording the same content for the same url again changes nothing;
+        another copy of the url (new content) is kept beside the first.
+        """
+        self._check_open()
+        with self._writing("write to") as writer:
+            writer.archive(
+                archive.url, archive.media_type, archive.retrieved_at, archive.content
+            )
+
+    def archives(self) -> dict[str, Archive]:
+        """The latest archived copy of each url (by retrieval time), by url."""
+        self._read()
+        latest: dict[str, Archive] = {}
+        rows = sorted(
+            (datetime.fromisoformat(row[3]), row[1], row)
+            for row in self._view.archives()
+        )
+        for retrieved, _, (url, _, media_type, _, content) in rows:
+            latest[url] = Archive(url, content, media_type, retrieved)
+        return latest
 
     @contextlib.contextmanager
     def _writing(self, action: str) -> Iterator[Any]:

@@ -25,7 +25,7 @@ from eventsourcing.domain import Snapshot as _Snapshot
 
 from ledger.values import Report
 
-__all__ = ["Proposition", "proposition_id"]
+__all__ = ["Proposition", "Source", "archive_id", "proposition_id"]
 
 _NAMESPACE = uuid.UUID("4c6b1f2e-5d0a-4f51-9a57-6c1a2e3b7d90")
 
@@ -33,6 +33,11 @@ _NAMESPACE = uuid.UUID("4c6b1f2e-5d0a-4f51-9a57-6c1a2e3b7d90")
 def proposition_id(key: str) -> uuid.UUID:
     """The originator id of the events about the proposition ``key``."""
     return uuid.uuid5(_NAMESPACE, key)
+
+
+def archive_id(url: str, sha256: str) -> uuid.UUID:
+    """The originator id of the archive of ``url`` whose content has ``sha256``."""
+    return uuid.uuid5(_NAMESPACE, f"archive\x00{url}\x00{sha256}")
 
 
 class Proposition(Aggregate):
@@ -78,3 +83,42 @@ class Proposition(Aggregate):
         class_version = 1
         report_id: str
         reason: str
+
+
+class Source(Aggregate):
+    """The namespace of the events about source documents (never loaded)."""
+
+    TOPIC = "ledger:Source"
+
+    class Event(Aggregate.Event):
+        """Base class of a source's events (pinned topic)."""
+
+        TOPIC = "ledger:Source.Event"
+
+    class Created(Event, Aggregate.Created):
+        """Unused creation event, pinned so the topic is stable."""
+
+        TOPIC = "ledger:Source.Created"
+
+    class Snapshot(_Snapshot):
+        """Snapshot of a source (pinned topic; none are taken)."""
+
+        TOPIC = "ledger:Source.Snapshot"
+
+    class Archived(Created):
+        """A copy of the document at ``url`` was archived (once per content).
+
+        The state carries the bytes (base64), their sha256, media type and
+        retrieval time; the originator id is :func:`archive_id`.
+        """
+
+        TOPIC = "ledger:Source.Archived"
+        class_version = 1
+        url: str
+        sha256: str
+        media_type: str
+        retrieved_at: str
+        content: str
+
+        def apply(self, aggregate: Any) -> None:
+            """Nothing to apply: archives are read from the view."""

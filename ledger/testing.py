@@ -620,7 +620,9 @@ _URLS = ("https://tass.ru/x", "https://example.org/ü")
 
 
 _REASONS = st.sampled_from(("entered twice by mistake", "wrong proposition")) | st.text(
-    min_size=1, max_size=20
+    st.characters(exclude_categories=["Cs"], exclude_characters="\x00"),
+    min_size=1,
+    max_size=20,
 ).filter(str.strip)
 
 # Indexes into the model's system times (wrapped around), or None for "now".

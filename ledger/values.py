@@ -81,6 +81,13 @@ def _text(*, optional: bool) -> Any:
             expected = "a non-empty string" + (" or None" if optional else "")
             msg = f"{attribute.name} must be {expected} (got {value!r})"
             raise InvalidReport(msg, field=attribute.name)
+        if "\x00" in value:
+            # PostgreSQL cannot store it, and no text needs it: refused everywhere.
+            msg = (
+                f"{attribute.name} must not contain NUL (U+0000) characters "
+                f"(found one at position {value.index(chr(0))})"
+            )
+            raise InvalidReport(msg, field=attribute.name)
         _check_unicode(attribute.name, value)
 
     return check

@@ -18,7 +18,6 @@ from ledger.cli import EXIT_INVALID_INPUT, archive_file, cli, verify_archives
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = Path(os.environ.get("LEDGER_SEEDS", REPO.parent / "shared" / "seeds"))
 WHEN = datetime(2026, 12, 1, tzinfo=UTC)
-NEEDS_CORE = pytest.mark.xfail(strict=True, reason="needs Ledger.record_archive")
 
 
 class _Store:
@@ -66,19 +65,23 @@ def test_archive_file_and_verify_archives_on_a_store(tmp_path: Path) -> None:
         archive_file(store, "https://x.example/3", blob, retrieved_at=WHEN)
 
 
-def test_commands_say_when_the_ledger_cannot_hold_archives(tmp_path: Path) -> None:
-    """Until the ledger records archives, the commands fail with a clear message."""
+def test_archives_are_recorded_once_and_survive_a_rebuild(tmp_path: Path) -> None:
+    """An archive is one event: recording it again adds nothing; a rebuild keeps it."""
     db = str(tmp_path / "l.db")
-    Ledger.open(db).close()
     page = tmp_path / "a.txt"
     page.write_text("words", encoding="utf-8")
-    done = CliRunner().invoke(cli, ["--db", db, "archive", "seed:a", str(page)])
-    if done.exit_code == 0:
-        pytest.skip("this ledger holds archives: the xfail tests below now run")
-    assert "cannot hold archived sources yet" in done.output
+    archive = Archive.from_file("https://x.example/a", page, retrieved_at=WHEN)
+    with Ledger.open(db) as ledger:
+        ledger.record_archive(archive)
+        ledger.record_archive(archive)
+        events = ledger._app.recorder.select_notifications(start=1, limit=10)
+        assert [n.topic for n in events] == ["ledger:Source.Archived"]
+        ledger.rebuild_view()
+        assert ledger.archives() == {"https://x.example/a": archive}
+    with Ledger.open(db) as ledger:
+        assert ledger.archives() == {"https://x.example/a": archive}
 
 
-@NEEDS_CORE
 def test_archive_and_verify_the_founding_case(tmp_path: Path) -> None:
     """Archive the five seed articles; verify finds every founding quote in them."""
     if not SEEDS.is_dir():
@@ -107,7 +110,6 @@ def test_archive_and_verify_the_founding_case(tmp_path: Path) -> None:
     assert json.loads(done.output) == []
 
 
-@NEEDS_CORE
 def test_verify_lists_an_unarchived_report(tmp_path: Path) -> None:
     """A report whose url has no archive is listed, and verify exits 1."""
     db = str(tmp_path / "l.db")

@@ -601,17 +601,7 @@ def test_worker_does_not_say_it_applied_nothing(
     params=[
         "memory",
         "sqlite",
-        pytest.param(
-            "postgres",
-            marks=[
-                pytest.mark.postgres,
-                pytest.mark.xfail(
-                    strict=True,
-                    raises=Exception,  # not pytest.fail: no server in CI fails
-                    reason="core rewrite: item 6, NUL on PostgreSQL",
-                ),
-            ],
-        ),
+        pytest.param("postgres", marks=pytest.mark.postgres),
     ],
 )
 def any_store(

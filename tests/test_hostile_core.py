@@ -3,7 +3,7 @@
 A test still marked ``xfail(strict=True)`` names the item it waits for; the
 rewrite that fixes it removes the mark. Unmarked tests pass since the storage
 set-up moved to ``ledger/_storage.py`` (items 1, 3, 11, 12 and the double
-"cannot open ledger"). The cases run against the real command on real SQLite
+"cannot open ledger") and NUL is refused in every text field (item 6). The cases run against the real command on real SQLite
 files, and on PostgreSQL where the item concerns it.
 """
 
@@ -218,7 +218,6 @@ TEXT_FIELDS = [
 ]
 
 
-@_core("item 6, NUL is refused before writing on every store")
 def test_nul_in_any_text_field_is_refused(ledger: Ledger) -> None:
     """A NUL in any text field: InvalidReport, on every store, and nothing written."""
     for field in TEXT_FIELDS:
@@ -233,16 +232,20 @@ def test_nul_in_any_text_field_is_refused(ledger: Ledger) -> None:
     assert ledger.propositions() == ()
 
 
-@_core("item 6, a NUL late in a stream is found before the first batch is written")
-def test_nul_late_in_a_stream_writes_nothing(ledger: Ledger) -> None:
-    """record_all of 2,500 good reports then one with NUL: InvalidReport, none kept."""
-    good = [Report(Kind.CLAIMED, f"p{i}", "S", date(2017, 6, 16)) for i in range(2500)]
-    bad = Report(Kind.CLAIMED, "p\x00", "S", date(2017, 6, 16))
-    assert _refusal(lambda: ledger.record_all([*good, bad])) is not None
-    assert ledger.propositions() == ()
+def test_nul_late_in_a_file_writes_nothing(tmp_path: Path, target: str) -> None:
+    """2,500 good lines, then one with NUL: exit 1 naming it, and nothing recorded."""
+    run = runner(tmp_path, db=target)
+    good = "".join(line(proposition=f"p{i}") for i in range(2500))
+    write(tmp_path / "r.jsonl", good + line(proposition="p\x00"))
+    done = run("import", "r.jsonl")
+    assert done.returncode == EXIT_INVALID_INPUT
+    assert (
+        "  r.jsonl, line 2501: proposition must not contain NUL (U+0000) characters "
+        "(found one at position 1)"
+    ) in done.stderr.splitlines()
+    assert _entries(target) == []
 
 
-@_core("item 6, a file with NUL is an invalid line on every store")
 def test_nul_in_a_file_is_an_invalid_line(tmp_path: Path, target: str) -> None:
     """A JSON line with an escaped NUL in its quote: exit 1, nothing recorded."""
     run = runner(tmp_path, db=target)

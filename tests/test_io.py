@@ -590,10 +590,14 @@ def test_answers_as_json_objects(ledger: Ledger) -> None:
 
 # ---------------------------------------------------------------- properties
 
-# Names as a report holds them: NFC, trimmed, no lone surrogates or invisible
-# format characters (values.py refuses those).
+# Names as a report holds them: NFC, trimmed, no NUL, lone surrogates or
+# invisible format characters (values.py refuses those).
 _text = (
-    st.text(st.characters(exclude_categories=["Cs", "Cf"]), min_size=1, max_size=20)
+    st.text(
+        st.characters(exclude_categories=["Cs", "Cf"], exclude_characters="\x00"),
+        min_size=1,
+        max_size=20,
+    )
     .map(lambda text: unicodedata.normalize("NFC", text).strip())
     .filter(bool)
 )

@@ -16,6 +16,7 @@ killed at any point leaves both as they were before its transaction.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 from collections import OrderedDict
@@ -27,7 +28,7 @@ import attrs
 
 from ledger import _codec, projections
 from ledger.errors import ConflictingReport, UnknownReport
-from ledger.events import Proposition, proposition_id
+from ledger.events import Proposition, Source, archive_id, proposition_id
 from ledger.policy import BeliefPolicy, LatestDecisiveWord, canonical_order
 from ledger.values import Entry, Kind, Report, Status, Strike
 from ledger.view._sql import SCHEMA_VERSION, Statements
@@ -54,6 +55,7 @@ _INSERT = 5000  # events per insert statement (PostgreSQL's pipeline limit is fa
 TOPIC_FIRST = Proposition.FirstReported.TOPIC
 TOPIC_REPORTED = Proposition.Reported.TOPIC
 TOPIC_STRUCK = Proposition.Struck.TOPIC
+TOPIC_ARCHIVED = Source.Archived.TOPIC
 
 
 def micros(instant: datetime) -> int:
@@ -221,8 +223,7 @@ class BeliefView:
             # Folds cached by an earlier transaction may be stale: other
             # processes may have written since.
             self._folds.clear()
-            position = int(self._state(cursor).get("position", 0))
-            writer = _Writer(self, cursor, position)
+            writer = _Writer(self, cursor, self._state(cursor))
             writer.catch_up()
             writer.stamp(now or datetime.now(UTC))
             try:
@@ -238,8 +239,7 @@ class BeliefView:
         while True:
             with self.store.writing() as cursor:
                 self._folds.clear()
-                position = int(self._state(cursor).get("position", 0))
-                writer = _Writer(self, cursor, position)
+                writer = _Writer(self, cursor, self._state(cursor))
                 count = writer.catch_up(limit=batch_size)
                 writer.finish()
             applied += count
@@ -432,8 +432,7 @@ class BeliefView:
         with self.store.reading() as cursor:
             cursor.execute(self.sql.statuses_at, (at, at))
             rows = cursor.fetchall()
-        found = sorted((row["proposition"], _STATUS_OF[row["status"]]) for row in rows)
-        return dict(found)
+        return {row["proposition"]: _STATUS_OF[row["status"]] for row in rows}
 
     def periods(self, key: str) -> list[tuple[int, int, Status]]:
         """The stored (start, stop, status) periods of ``key``, in microseconds."""
@@ -445,7 +444,24 @@ class BeliefView:
     def last_recorded(self) -> datetime | None:
         """The latest system time of any event in the view."""
         with self.store.reading() as cursor:
-            return _last_recorded(self, cursor)
+            recorded = self._state(cursor).get("recorded")
+        return None if recorded is None else from_micros(int(recorded))
+
+    def archives(self) -> list[tuple[str, str, str, str, bytes]]:
+        """Every archive as ``(url, sha256, media_type, retrieved_at, content)``."""
+        with self.store.reading() as cursor:
+            cursor.execute(self.sql.archives)
+            rows = cursor.fetchall()
+        return [
+            (
+                row["url"],
+                row["sha256"],
+                row["media_type"],
+                row["retrieved_at"],
+                self.store.blob(row["content"]),
+            )
+            for row in rows
+        ]
 
     def count(self) -> int:
         """How many reports the view holds."""
@@ -460,19 +476,16 @@ def _sorted_merge(
     return iter(sorted(groups, key=lambda group: group[0]))
 
 
-def _last_recorded(view: BeliefView, cursor: Any) -> datetime | None:
-    cursor.execute(view.sql.max_recorded)
-    row = cursor.fetchone()
-    values = [v for v in (row["r"], row["s"]) if v is not None]
-    return from_micros(max(values)) if values else None
-
-
 def _held(
-    view: BeliefView, cursor: Any, report_ids: Iterable[str]
+    view: BeliefView,
+    cursor: Any,
+    report_ids: Iterable[str],
+    rids: dict[str, str] | None = None,
 ) -> dict[str, tuple[Report, bool]]:
-    rids = {text_id(report_id): report_id for report_id in report_ids}
+    if rids is None:
+        rids = {report_id: text_id(report_id) for report_id in report_ids}
     found: dict[str, tuple[Report, bool]] = {}
-    for chunk in _chunks(sorted(rids), _LOOKUP):
+    for chunk in _chunks(sorted(rids.values()), _LOOKUP):
         cursor.execute(view.sql.reports_by_rid, (view.store.list_param(chunk),))
         for row in cursor.fetchall():
             report = view._decode(row["payload"])
@@ -502,23 +515,40 @@ def _fold_rows(fold: _Fold, rows: Sequence[tuple[int, int]]) -> _Periods:
 class _Writer:
     """One write transaction of a :class:`BeliefView` (see :meth:`writing`)."""
 
-    def __init__(self, view: BeliefView, cursor: Any, position: int) -> None:
+    def __init__(self, view: BeliefView, cursor: Any, state: dict[str, str]) -> None:
         self.view = view
         self.cursor = cursor
-        self.position = position
+        self._state = state
+        self.position = int(state.get("position", 0))
+        recorded = state.get("recorded")
+        # The latest system time of any event folded (microseconds), kept in the
+        # view's state so a write need not scan for it.
+        self.recorded = -1 if recorded is None else int(recorded)
         self.timestamp = _EPOCH
         self.written = 0
+        self._ids: dict[str, Any] = {}
 
     def stamp(self, now: datetime) -> None:
         """Choose the session's system time: after every one already recorded."""
-        last = _last_recorded(self.view, self.cursor)
-        if last is not None and now <= last:
-            now = last + timedelta(microseconds=1)
+        if micros(now) <= self.recorded:
+            now = from_micros(self.recorded + 1)
         self.timestamp = now
 
     def finish(self) -> None:
         """Move the view's position to the last event saved or folded."""
-        self.view._put(self.cursor, position=self.position)
+        changed: dict[str, object] = {}
+        if str(self.position) != self._state.get("position"):
+            changed["position"] = self.position
+        if self.recorded >= 0 and str(self.recorded) != self._state.get("recorded"):
+            changed["recorded"] = self.recorded
+        if changed:
+            self.view._put(self.cursor, **changed)
+
+    def _originator(self, key: str) -> Any:
+        found = self._ids.get(key)
+        if found is None:
+            found = self._ids[key] = proposition_id(key)
+        return found
 
     # -- catching up -------------------------------------------------------------
 
@@ -536,10 +566,22 @@ class _Writer:
             for row in rows:
                 state = _codec.loads(self.view.store.blob(row["state"]))
                 recorded = micros(datetime.fromisoformat(state["timestamp"]["_data_"]))
+                self.recorded = max(self.recorded, recorded)
                 if row["topic"] == TOPIC_STRUCK:
                     self._apply_reports(reports)
                     reports = []
                     self._apply_strike(state["report_id"], state["reason"], recorded)
+                elif row["topic"] == TOPIC_ARCHIVED:
+                    self._apply_reports(reports)
+                    reports = []
+                    self._insert_archive(
+                        state["url"],
+                        state["sha256"],
+                        state["media_type"],
+                        state["retrieved_at"],
+                        base64.b64decode(state["content"]),
+                        recorded,
+                    )
                 elif row["topic"] in (TOPIC_FIRST, TOPIC_REPORTED):
                     data = state["report"]["_data_"]
                     reports.append((_codec.report_from_dict(data), recorded))
@@ -565,7 +607,8 @@ class _Writer:
             if known is not None and known != report:
                 _conflict(known, report)
             batch[report.report_id] = report
-        held = _held(self.view, self.cursor, batch)
+        rids = {report_id: text_id(report_id) for report_id in batch}
+        held = _held(self.view, self.cursor, batch, rids)
         new = []
         for report in batch.values():
             known = held.get(report.report_id, (None, False))[0]
@@ -579,30 +622,31 @@ class _Writer:
         folds = self.view._fold_of(self.cursor, kids.values())
         _check_questions(new, {key: folds.get(kid) for key, kid in kids.items()})
         stamp = micros(self.timestamp)
+        when = self.timestamp.isoformat()
         events = []
         rows = []
         versions: dict[str, int] = {}
         for report in canonical_order(new):
             key = report.proposition
-            kid = kids[key]
             version = versions.get(key)
             if version is None:
-                fold = folds.get(kid)
+                fold = folds.get(kids[key])
                 version = 0 if fold is None else fold.version
             version += 1
             versions[key] = version
             data = _codec.report_to_dict(report)
             events.append(
                 (
-                    proposition_id(key),
+                    self._originator(key),
                     version,
                     TOPIC_FIRST if version == 1 else TOPIC_REPORTED,
-                    _codec.reported_state(data, self.timestamp, first=version == 1),
+                    _codec.reported_state(data, when, first=version == 1),
                 )
             )
-            rows.append((report, stamp, _codec.dumps(data)))
+            rows.append((report, rids[report.report_id], stamp, _codec.dumps(data)))
         self.position = self.view.store.insert_events(self.cursor, events)
         self._insert(rows, folds, kids, versions)
+        self.recorded = max(self.recorded, stamp)
         self.written += len(new)
         return len(new)
 
@@ -620,14 +664,58 @@ class _Writer:
         fold = self.view._fold_of(self.cursor, [kid])[kid]
         fold.version += 1
         event = (
-            proposition_id(key),
+            self._originator(key),
             fold.version,
             TOPIC_STRUCK,
             _codec.struck_state(report_id, reason, self.timestamp),
         )
         self.position = self.view.store.insert_events(self.cursor, [event])
         self._apply_strike(report_id, reason, micros(self.timestamp), fold=fold)
+        self.recorded = max(self.recorded, micros(self.timestamp))
         return True
+
+    def archive(
+        self, url: str, media_type: str, retrieved_at: datetime, content: bytes
+    ) -> bool:
+        """Save an archived copy of ``url``; False if this content is held already."""
+        sha256 = hashlib.sha256(content).hexdigest()
+        aid = text_id(f"{url}\x00{sha256}")
+        self.cursor.execute(self.view.sql.archive_by_aid, (aid,))
+        if self.cursor.fetchone() is not None:
+            return False
+        state = _codec.archived_state(
+            url, sha256, media_type, retrieved_at, content, self.timestamp
+        )
+        event = (archive_id(url, sha256), 1, TOPIC_ARCHIVED, state)
+        self.position = self.view.store.insert_events(self.cursor, [event])
+        stamp = micros(self.timestamp)
+        self._insert_archive(
+            url, sha256, media_type, retrieved_at.isoformat(), content, stamp
+        )
+        self.recorded = max(self.recorded, stamp)
+        return True
+
+    def _insert_archive(
+        self,
+        url: str,
+        sha256: str,
+        media_type: str,
+        retrieved_at: str,
+        content: bytes,
+        recorded: int,
+    ) -> None:
+        self.cursor.execute(
+            self.view.sql.insert_archive,
+            (
+                text_id(f"{url}\x00{sha256}"),
+                url,
+                sha256,
+                media_type,
+                retrieved_at,
+                recorded,
+                content,
+            ),
+        )
 
     # -- view rows -----------------------------------------------------------------
 
@@ -643,12 +731,13 @@ class _Writer:
             key = report.proposition
             fold = folds.get(kids[key])
             versions[key] = versions.get(key, 0 if fold is None else fold.version) + 1
-            rows.append((report, recorded, _codec.report_to_json(report)))
+            rid = text_id(report.report_id)
+            rows.append((report, rid, recorded, _codec.report_to_json(report)))
         self._insert(rows, folds, kids, versions)
 
     def _insert(
         self,
-        rows: Sequence[tuple[Report, int, bytes]],
+        rows: Sequence[tuple[Report, str, int, bytes]],
         folds: dict[str, _Fold],
         kids: dict[str, str],
         versions: dict[str, int],
@@ -659,18 +748,18 @@ class _Writer:
             view.sql.insert_reports,
             [
                 (
-                    text_id(report.report_id),
+                    rid,
                     kids[report.proposition],
                     micros(report.known_from),
                     _KIND_CODE[report.kind],
                     recorded,
                     payload,
                 )
-                for report, recorded, payload in rows
+                for report, rid, recorded, payload in rows
             ],
         )
         by_key: dict[str, list[Report]] = {}
-        for report, _, _ in rows:
+        for report, _, _, _ in rows:
             by_key.setdefault(report.proposition, []).append(report)
         updates = []
         period_rows: list[tuple[str, int, int, int]] = []

@@ -16,7 +16,12 @@ import attrs
 SCHEMA_VERSION = "2"
 """The version of the view's tables; a view of another version is rebuilt."""
 
-VIEW_TABLES = ("ledger_reports", "ledger_propositions", "ledger_periods")
+VIEW_TABLES = (
+    "ledger_reports",
+    "ledger_propositions",
+    "ledger_periods",
+    "ledger_archives",
+)
 
 
 @attrs.frozen
@@ -45,8 +50,10 @@ class Statements:
     known_reports: str
     keys: str
     statuses_at: str
-    max_recorded: str
     count_reports: str
+    insert_archive: str
+    archive_by_aid: str
+    archives: str
     notifications_after: str
     max_notification: str
 
@@ -97,6 +104,16 @@ def _build(
                 " stop " + big + " NOT NULL,"
                 " status INTEGER NOT NULL,"
                 " PRIMARY KEY (kid, start))"
+            ),
+            q(
+                "CREATE TABLE IF NOT EXISTS {t}ledger_archives ("
+                " aid TEXT PRIMARY KEY,"
+                " url TEXT NOT NULL,"
+                " sha256 TEXT NOT NULL,"
+                " media_type TEXT NOT NULL,"
+                " retrieved_at TEXT NOT NULL,"
+                " recorded_at " + big + " NOT NULL,"
+                " content " + blob + " NOT NULL)"
             ),
         ),
         drop=tuple(q(f"DROP TABLE IF EXISTS {{t}}{table}") for table in VIEW_TABLES),
@@ -185,11 +202,19 @@ def _build(
             "SELECT p.proposition AS proposition, s.status AS status"
             " FROM {t}ledger_periods s JOIN {t}ledger_propositions p ON p.kid = s.kid"
             " WHERE s.start <= ? AND s.stop > ?"
-        ),
-        max_recorded=q(
-            "SELECT MAX(recorded_at) AS r, MAX(struck_at) AS s FROM {t}ledger_reports"
+            # Code point order, as Python sorts text (SQLite's BINARY is that).
+            " ORDER BY p.proposition{collate}"
         ),
         count_reports=q("SELECT COUNT(*) AS n FROM {t}ledger_reports"),
+        insert_archive=q(
+            "INSERT INTO {t}ledger_archives (aid, url, sha256, media_type,"
+            " retrieved_at, recorded_at, content) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        ),
+        archive_by_aid=q("SELECT aid FROM {t}ledger_archives WHERE aid = ?"),
+        archives=q(
+            "SELECT url, sha256, media_type, retrieved_at, content"
+            " FROM {t}ledger_archives"
+        ),
         notifications_after=q("{notifications_after}"),
         max_notification=q("{max_notification}"),
     )
@@ -201,6 +226,7 @@ def sqlite_statements() -> Statements:
     def q(text: str) -> str:
         return (
             text.replace("{t}", "")
+            .replace("{collate}", "")
             .replace(
                 "{notifications_after}",
                 "SELECT rowid AS id, topic, state FROM stored_events"
@@ -232,6 +258,7 @@ def postgres_statements(schema: str, events_table: str) -> Statements:
     def q(text: str) -> str:
         return (
             text.replace("{t}", prefix)
+            .replace("{collate}", ' COLLATE "C"')
             .replace(
                 "{notifications_after}",
                 "SELECT notification_id AS id, topic, state FROM " + events + ""

@@ -10,12 +10,14 @@ failing, and each sees the others' events before saving its own.
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 import orjson
 
+from ledger.errors import StorageError
 from ledger.view._sql import Statements, sqlite_statements
 
 _STATEMENTS = sqlite_statements()
@@ -36,6 +38,18 @@ class SQLiteStore:
             check_same_thread=False,
         )
         self._connection.row_factory = sqlite3.Row
+        if not uri:
+            # WAL (set by eventsourcing) with NORMAL sync: a killed process never
+            # loses a committed write; only a power cut or OS crash can lose the
+            # last commits (never corrupting the file). FULL syncs every commit.
+            synchronous = os.environ.get("LEDGER_SQLITE_SYNCHRONOUS", "NORMAL").upper()
+            if synchronous not in ("NORMAL", "FULL", "EXTRA"):
+                msg = (
+                    "LEDGER_SQLITE_SYNCHRONOUS must be NORMAL, FULL or EXTRA "
+                    f"(got {synchronous!r})"
+                )
+                raise StorageError(msg)
+            self._connection.execute(f"PRAGMA synchronous = {synchronous}")
 
     def close(self) -> None:
         """Close the connection."""
