@@ -125,10 +125,9 @@ def _name(value: object) -> object:
     """A key or source as compared: NFC, without surrounding whitespace."""
     if not isinstance(value, str):
         return value
-    try:
-        return unicodedata.normalize("NFC", value).strip()
-    except UnicodeError:  # pragma: no cover - normalize accepts any str
-        return value
+    if value.isascii():  # ASCII is always NFC
+        return value.strip()
+    return unicodedata.normalize("NFC", value).strip()
 
 
 def _key(*, optional: bool) -> Any:
@@ -176,7 +175,7 @@ def _content_id(report: Report) -> str:
     # Runs before the validators, so it must not fail on bad values.
     def text(value: object) -> str | None:
         # One instant is one report, whatever offset it was written with.
-        if isinstance(value, datetime) and value.utcoffset() is not None:
+        if isinstance(value, datetime) and value.utcoffset():
             with contextlib.suppress(OverflowError):  # refused by the validator
                 value = value.astimezone(UTC)
         return value.isoformat() if isinstance(value, date) else None

@@ -70,6 +70,7 @@ OWN_FILE = [
     ["export", "--format", "csv", "--output", "{db}"],
     ["export", "-o", "{alias}"],
     ["report", "--html", "{alias}"],
+    ["report", "--png", "{db}"],
 ]
 
 
@@ -408,6 +409,18 @@ def test_look_alike_keys_and_sources_are_one(ledger: Ledger) -> None:
     belief = ledger.belief(nfc, on=date(2017, 10, 1))
     assert belief.status is Status.REFUTED
     assert {r.source for r in (*belief.supporting, *belief.opposing)} == {"Agency"}
+
+
+def test_the_command_line_normalises_the_keys_it_is_given(tmp_path: Path) -> None:
+    """timeline, history and believed find the NFC key from its NFD or padded form."""
+    nfc = unicodedata.normalize("NFC", "café-bombing-2017")
+    nfd = f" {unicodedata.normalize('NFD', nfc)} "
+    run = runner(tmp_path, db=str(tmp_path / "claims.db"))
+    run("import", str(write(tmp_path / "r.jsonl", line(proposition=nfc))))
+    assert json.loads(run("timeline", nfd, "--json").stdout)[0]["proposition"] == nfc
+    assert len(json.loads(run("history", nfd, "--json").stdout)) == 1
+    found = json.loads(run("believed", "--on", "2017-07-01", nfd, "--json").stdout)
+    assert [(b["proposition"], b["status"]) for b in found] == [(nfc, "claimed")]
 
 
 def test_the_same_instant_in_two_offsets_is_one_report(ledger: Ledger) -> None:
