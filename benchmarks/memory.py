@@ -32,6 +32,8 @@ from pathlib import Path
 
 import generate
 
+from ledger import Ledger, read_reports
+
 COMMAND = [sys.executable, "-m", "ledger"]
 KEY = "alternating-confirmed-refuted"
 
@@ -91,8 +93,10 @@ def main(argv: list[str] | None = None) -> int:
     propositions = args.propositions or max(1, args.reports // 10)
     generate.generate(reports, args.reports, propositions, seed=13)
     alternating(flips, args.alternating)
-    for path in (reports, flips):
-        subprocess.run([*COMMAND, "--db", db, "import", str(path)], check=True)
+    # Loaded through the API: what is measured is the commands that read.
+    with Ledger.open(db) as ledger:
+        for path in (reports, flips):
+            ledger.record_all(read_reports(path))
     commands = [
         ["believed", "--on", "2025-12-31", "--json"],
         ["export"],
