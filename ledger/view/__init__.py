@@ -360,6 +360,12 @@ class BeliefView:
         with self.store.reading() as cursor:
             return _held(self, cursor, report_ids)
 
+    def has_questions(self) -> bool:
+        """Whether any report names the question its proposition answers."""
+        with self.store.reading() as cursor:
+            cursor.execute(self.sql.has_questions)
+            return cursor.fetchone() is not None
+
     def keys(self) -> list[str]:
         """Every proposition key, sorted."""
         with self.store.reading() as cursor:
@@ -403,28 +409,19 @@ class BeliefView:
         proposition's entries at a time (the database streams the rest).
         """
         at = FOREVER if known_by is None else micros(known_by)
-        groups: list[tuple[str, list[Entry]]] = []
         with self.store.reading() as cursor:
             cursor.execute(self.sql.known_reports, (at,))
             key: str | None = None
             rows: list[Any] = []
-            while True:
-                chunk = cursor.fetchmany(2000)
-                if not chunk:
-                    break
+            while chunk := cursor.fetchmany(2000):
                 for row in chunk:
                     if row["proposition"] != key:
                         if key is not None:
-                            groups.append((key, self._entries(rows)))
+                            yield key, self._entries(rows)
                         key, rows = row["proposition"], []
                     rows.append(row)
-                if len(groups) > 64:
-                    # Rows come grouped by hash: yield in key order per window.
-                    yield from _sorted_merge(groups)
-                    groups = []
             if key is not None:
-                groups.append((key, self._entries(rows)))
-        yield from _sorted_merge(groups)
+                yield key, self._entries(rows)
 
     def statuses(self, cutoff: datetime) -> dict[str, Status]:
         """Each proposition's status at the instant ``cutoff``, by key (one scan)."""
@@ -468,12 +465,6 @@ class BeliefView:
         with self.store.reading() as cursor:
             cursor.execute(self.sql.count_reports)
             return int(cursor.fetchone()["n"])
-
-
-def _sorted_merge(
-    groups: list[tuple[str, list[Entry]]],
-) -> Iterator[tuple[str, list[Entry]]]:
-    return iter(sorted(groups, key=lambda group: group[0]))
 
 
 def _held(
