@@ -92,6 +92,9 @@ class Store(Protocol):
     def list_param(self, values: Sequence[str]) -> Any:
         """A list of strings as the dialect's list parameter."""
 
+    def many(self, cursor: Any, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run an insert ``statement`` for every row, in few round trips."""
+
     def blob(self, value: Any) -> bytes:
         """A stored blob as bytes."""
 
@@ -325,7 +328,7 @@ class BeliefView:
             stop = periods.rows[0][0] if periods.rows else FOREVER
             cursor.execute(self.sql.set_period_stop, (stop, kid, previous["start"]))
         if periods.rows:
-            cursor.executemany(self.sql.insert_periods, periods.stored(kid))
+            self.store.many(cursor, self.sql.insert_periods, periods.stored(kid))
         # At or after every report before ``since``: a later batch that adds
         # reports at or before this instant refolds, which is always right.
         restart.last_known = max(restart.last_known, since)
@@ -343,7 +346,7 @@ class BeliefView:
             ]
         )
         if periods.rows:
-            cursor.executemany(self.sql.insert_periods, periods.stored(kid))
+            self.store.many(cursor, self.sql.insert_periods, periods.stored(kid))
             fold.period_start, fold.status = periods.rows[-1]
         else:
             fold.period_start, fold.status = 0, 0
@@ -735,7 +738,8 @@ class _Writer:
     ) -> None:
         view = self.view
         cursor = self.cursor
-        cursor.executemany(
+        view.store.many(
+            cursor,
             view.sql.insert_reports,
             [
                 (
@@ -777,8 +781,8 @@ class _Writer:
             view._remember(kid, fold)
             updates.append(_proposition_row(kid, key, fold))
         if period_rows:
-            cursor.executemany(view.sql.insert_periods, period_rows)
-        cursor.executemany(view.sql.upsert_propositions, updates)
+            view.store.many(cursor, view.sql.insert_periods, period_rows)
+        view.store.many(cursor, view.sql.upsert_propositions, updates)
 
     def _apply_strike(
         self, report_id: str, reason: str, recorded: int, *, fold: _Fold | None = None
