@@ -18,10 +18,12 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Self, cast
 
+import attrs
+
 from ledger import _time, projections
 from ledger._storage import Target, open_store, open_view, storage_errors
 from ledger._time import TimePoint
-from ledger.analysis import AnalysisQueries
+from ledger.analysis import AnalysisQueries, question_of
 from ledger.archive import Archive
 from ledger.errors import InvalidArgument, LedgerError, UnknownProposition
 from ledger.policy import BeliefPolicy, LatestDecisiveWord, canonical_order
@@ -336,18 +338,46 @@ class Ledger(AnalysisQueries):
     def beliefs(
         self, *, on: TimePoint, recorded: TimePoint | None = None
     ) -> tuple[Belief, ...]:
-        """The belief about every proposition with a report known by ``on``."""
+        """The belief about every proposition with a report known by ``on``.
+
+        Holds every answer at once; :meth:`iter_beliefs` gives the same answers
+        one at a time, in bounded memory.
+        """
+        return tuple(self.iter_beliefs(on=on, recorded=recorded))
+
+    def iter_beliefs(
+        self, *, on: TimePoint, recorded: TimePoint | None = None
+    ) -> Iterator[Belief]:
+        """The answers of :meth:`beliefs`, by key, one at a time.
+
+        Memory holds one proposition's reports at a time (and, where reports
+        name questions, the keys of the confirmed answers, found in a first pass).
+        """
         cutoff = _time.cutoff(on, "on")
         held_at = self._recorded(recorded)
         self._read()
         policy = self.policy_on(on=on, recorded=recorded)
-        result = []
+        confirmed: dict[str, list[str]] = {}
+        if self._view.has_questions():
+            for key, reports in self.known(on=on, recorded=recorded):
+                question = question_of(reports)
+                if question is not None:
+                    status = projections.statuses(reports, policy)[-1][1]
+                    if status is Status.CONFIRMED:
+                        confirmed.setdefault(question, []).append(key)
         for key, entries in self._view.all_entries(known_by=cutoff):
             reports = projections.active_reports(entries, recorded=held_at)
             belief = projections.belief_at(key, reports, cutoff, policy)
-            if belief.status is not Status.UNKNOWN:
-                result.append(belief)
-        return self._with_rivals(result)
+            if belief.status is Status.UNKNOWN:
+                continue
+            question = question_of((*belief.supporting, *belief.opposing))
+            if question is not None:
+                rivals = tuple(
+                    sorted(k for k in confirmed.get(question, ()) if k != key)
+                )
+                if rivals != belief.rivals:
+                    belief = attrs.evolve(belief, rivals=rivals)
+            yield belief
 
     def known(
         self, *, on: TimePoint, recorded: TimePoint | None = None

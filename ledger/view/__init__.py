@@ -92,6 +92,9 @@ class Store(Protocol):
     def list_param(self, values: Sequence[str]) -> Any:
         """A list of strings as the dialect's list parameter."""
 
+    def many(self, cursor: Any, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run an insert ``statement`` for every row, in few round trips."""
+
     def blob(self, value: Any) -> bytes:
         """A stored blob as bytes."""
 
@@ -325,7 +328,7 @@ class BeliefView:
             stop = periods.rows[0][0] if periods.rows else FOREVER
             cursor.execute(self.sql.set_period_stop, (stop, kid, previous["start"]))
         if periods.rows:
-            cursor.executemany(self.sql.insert_periods, periods.stored(kid))
+            self.store.many(cursor, self.sql.insert_periods, periods.stored(kid))
         # At or after every report before ``since``: a later batch that adds
         # reports at or before this instant refolds, which is always right.
         restart.last_known = max(restart.last_known, since)
@@ -343,7 +346,7 @@ class BeliefView:
             ]
         )
         if periods.rows:
-            cursor.executemany(self.sql.insert_periods, periods.stored(kid))
+            self.store.many(cursor, self.sql.insert_periods, periods.stored(kid))
             fold.period_start, fold.status = periods.rows[-1]
         else:
             fold.period_start, fold.status = 0, 0
@@ -359,6 +362,12 @@ class BeliefView:
         """The held reports among ``report_ids``, each with whether it is struck."""
         with self.store.reading() as cursor:
             return _held(self, cursor, report_ids)
+
+    def has_questions(self) -> bool:
+        """Whether any report names the question its proposition answers."""
+        with self.store.reading() as cursor:
+            cursor.execute(self.sql.has_questions)
+            return cursor.fetchone() is not None
 
     def keys(self) -> list[str]:
         """Every proposition key, sorted."""
@@ -403,28 +412,19 @@ class BeliefView:
         proposition's entries at a time (the database streams the rest).
         """
         at = FOREVER if known_by is None else micros(known_by)
-        groups: list[tuple[str, list[Entry]]] = []
         with self.store.reading() as cursor:
             cursor.execute(self.sql.known_reports, (at,))
             key: str | None = None
             rows: list[Any] = []
-            while True:
-                chunk = cursor.fetchmany(2000)
-                if not chunk:
-                    break
+            while chunk := cursor.fetchmany(2000):
                 for row in chunk:
                     if row["proposition"] != key:
                         if key is not None:
-                            groups.append((key, self._entries(rows)))
+                            yield key, self._entries(rows)
                         key, rows = row["proposition"], []
                     rows.append(row)
-                if len(groups) > 64:
-                    # Rows come grouped by hash: yield in key order per window.
-                    yield from _sorted_merge(groups)
-                    groups = []
             if key is not None:
-                groups.append((key, self._entries(rows)))
-        yield from _sorted_merge(groups)
+                yield key, self._entries(rows)
 
     def statuses(self, cutoff: datetime) -> dict[str, Status]:
         """Each proposition's status at the instant ``cutoff``, by key (one scan)."""
@@ -468,12 +468,6 @@ class BeliefView:
         with self.store.reading() as cursor:
             cursor.execute(self.sql.count_reports)
             return int(cursor.fetchone()["n"])
-
-
-def _sorted_merge(
-    groups: list[tuple[str, list[Entry]]],
-) -> Iterator[tuple[str, list[Entry]]]:
-    return iter(sorted(groups, key=lambda group: group[0]))
 
 
 def _held(
@@ -744,7 +738,8 @@ class _Writer:
     ) -> None:
         view = self.view
         cursor = self.cursor
-        cursor.executemany(
+        view.store.many(
+            cursor,
             view.sql.insert_reports,
             [
                 (
@@ -786,8 +781,8 @@ class _Writer:
             view._remember(kid, fold)
             updates.append(_proposition_row(kid, key, fold))
         if period_rows:
-            cursor.executemany(view.sql.insert_periods, period_rows)
-        cursor.executemany(view.sql.upsert_propositions, updates)
+            view.store.many(cursor, view.sql.insert_periods, period_rows)
+        view.store.many(cursor, view.sql.upsert_propositions, updates)
 
     def _apply_strike(
         self, report_id: str, reason: str, recorded: int, *, fold: _Fold | None = None

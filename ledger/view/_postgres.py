@@ -44,6 +44,22 @@ class PostgresStore:
             " RETURNING notification_id"
         ).format(events)
 
+        # The view's bulk inserts as one statement over column arrays.
+        sql_ = self.statements
+        self._bulk = {
+            sql_.insert_reports: _unnest(
+                sql_.insert_reports,
+                ("text", "text", "bigint", "int", "bigint", "bytea"),
+            ),
+            sql_.insert_periods: _unnest(
+                sql_.insert_periods, ("text", "bigint", "bigint", "int")
+            ),
+            sql_.upsert_propositions: _unnest(
+                sql_.upsert_propositions,
+                _PROPOSITION_TYPES,
+            ),
+        }
+
     def close(self) -> None:
         """Nothing to close: the connections are eventsourcing's pool's."""
 
@@ -78,9 +94,24 @@ class PostgresStore:
                     [row[2] for row in chunk],
                     [row[3] for row in chunk],
                 ),
+                binary=True,
             )
             last = max(row["notification_id"] for row in cursor.fetchall())
         return last
+
+    def many(self, cursor: Any, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run an insert for every row as one statement over column arrays."""
+        if not rows:
+            return
+        bulk = self._bulk.get(statement)
+        if bulk is None:
+            cursor.executemany(statement, rows)
+            return
+        for start in range(0, len(rows), 5000):
+            chunk = rows[start : start + 5000]
+            columns = [list(column) for column in zip(*chunk, strict=True)]
+            # Binary parameters: arrays go over without text escaping.
+            cursor.execute(bulk, columns, binary=True)
 
     def list_param(self, values: Sequence[str]) -> list[str]:
         """A list of strings as a PostgreSQL array parameter."""
@@ -89,3 +120,17 @@ class PostgresStore:
     def blob(self, value: Any) -> bytes:
         """A stored blob as bytes."""
         return bytes(value)
+
+
+_PROPOSITION_TYPES = (
+    *("text", "text", "bigint", "text"),  # kid, proposition, version, question
+    *("bigint", "bigint", "int", "int", "int", "bigint"),  # the fold
+)
+
+
+def _unnest(statement: str, types: tuple[str, ...]) -> str:
+    """``INSERT ... VALUES (%s, ...)`` as ``INSERT ... SELECT * FROM unnest(...)``."""
+    head, _, tail = statement.partition(" VALUES (")
+    _, _, rest = tail.partition(")")
+    arrays = ", ".join(f"%s::{kind}[]" for kind in types)
+    return f"{head} SELECT * FROM unnest({arrays}){rest}"

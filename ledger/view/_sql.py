@@ -49,6 +49,7 @@ class Statements:
     entries_of: str
     known_reports: str
     keys: str
+    has_questions: str
     statuses_at: str
     count_reports: str
     insert_archive: str
@@ -59,7 +60,12 @@ class Statements:
 
 
 def _build(
-    q: Callable[[str], str], *, blob: str, big: str, list_param: Callable[[str], str]
+    q: Callable[[str], str],
+    *,
+    blob: str,
+    big: str,
+    list_param: Callable[[str], str],
+    key_index: tuple[str, ...] = (),
 ) -> Statements:
     return Statements(
         create=(
@@ -97,6 +103,7 @@ def _build(
                 "CREATE INDEX IF NOT EXISTS ledger_reports_by_kid"
                 " ON {t}ledger_reports (kid, known_from)"
             ),
+            *key_index,
             q(
                 "CREATE TABLE IF NOT EXISTS {t}ledger_periods ("
                 " kid TEXT NOT NULL,"
@@ -195,9 +202,14 @@ def _build(
             " r.recorded_at AS recorded_at, r.struck_at AS struck_at,"
             " r.strike_reason AS strike_reason"
             " FROM {t}ledger_reports r JOIN {t}ledger_propositions p ON p.kid = r.kid"
-            " WHERE r.known_from <= ? ORDER BY r.kid"
+            " WHERE r.known_from <= ?"
+            " ORDER BY p.proposition{collate}, r.known_from"
         ),
         keys=q("SELECT proposition FROM {t}ledger_propositions"),
+        has_questions=q(
+            "SELECT 1 AS found FROM {t}ledger_propositions"
+            " WHERE question IS NOT NULL LIMIT 1"
+        ),
         statuses_at=q(
             "SELECT p.proposition AS proposition, s.status AS status"
             " FROM {t}ledger_periods s JOIN {t}ledger_propositions p ON p.kid = s.kid"
@@ -240,6 +252,14 @@ def sqlite_statements() -> Statements:
         blob="BLOB",
         big="INTEGER",
         list_param=lambda mark: f"IN (SELECT value FROM json_each({mark}))",
+        # Keys in order, so whole-ledger reads stream by key without a sort.
+        # (Not on PostgreSQL, whose btree entries are limited to about 2.7 KB.)
+        key_index=(
+            (
+                "CREATE INDEX IF NOT EXISTS ledger_propositions_by_key"
+                " ON ledger_propositions (proposition)"
+            ),
+        ),
     )
 
 

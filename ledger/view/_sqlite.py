@@ -91,6 +91,10 @@ class SQLiteStore:
         last: int = cursor.fetchone()["id"]
         return last
 
+    def many(self, cursor: Any, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run ``statement`` for every row (``executemany``)."""
+        cursor.executemany(statement, rows)
+
     def list_param(self, values: Sequence[str]) -> str:
         """A list of strings as a JSON array (read with ``json_each``)."""
         return orjson.dumps(list(values)).decode()
