@@ -27,7 +27,7 @@ from typing import Any, Protocol
 import attrs
 
 from ledger import _codec, projections
-from ledger.errors import ConflictingReport, UnknownReport
+from ledger.errors import ConflictingReport, LedgerError, UnknownReport
 from ledger.events import Proposition, Source, archive_id, proposition_id
 from ledger.policy import BeliefPolicy, LatestDecisiveWord, canonical_order
 from ledger.values import Entry, Kind, Report, Status, Strike
@@ -169,6 +169,7 @@ class BeliefView:
         # other policy's are recomputed from a proposition's reports.
         self._incremental = type(policy) is LatestDecisiveWord
         self._folds: OrderedDict[str, _Fold] = OrderedDict()
+        self._writing = False
 
     # -- set-up ----------------------------------------------------------------
 
@@ -222,19 +223,25 @@ class BeliefView:
     @contextlib.contextmanager
     def writing(self, *, now: datetime | None = None) -> Iterator[_Writer]:
         """A write session: one transaction, caught up, one system time."""
+        if self._writing:
+            msg = "a ledger cannot start a write while it is writing"
+            raise LedgerError(msg)
         with self.store.writing() as cursor:
             # Folds cached by an earlier transaction may be stale: other
             # processes may have written since.
             self._folds.clear()
-            writer = _Writer(self, cursor, self._state(cursor))
-            writer.catch_up()
-            writer.stamp(now or datetime.now(UTC))
+            self._writing = True
             try:
+                writer = _Writer(self, cursor, self._state(cursor))
+                writer.catch_up()
+                writer.stamp(now or datetime.now(UTC))
                 yield writer
+                writer.finish()
             except BaseException:
                 self._folds.clear()  # the transaction is rolled back
                 raise
-            writer.finish()
+            finally:
+                self._writing = False
 
     def catch_up(self, *, batch_size: int = 5000) -> int:
         """Fold every event saved since the view's position; return how many."""
@@ -250,7 +257,13 @@ class BeliefView:
                 return applied
 
     def pending(self) -> bool:
-        """Whether events were saved that the view has not folded yet."""
+        """Whether events were saved that the view has not folded yet.
+
+        False during this view's own write: that write caught up when it began
+        (and a read made while it runs must not start another transaction).
+        """
+        if self._writing:
+            return False
         with self.store.reading() as cursor:
             position = int(self._state(cursor).get("position", 0))
             cursor.execute(self.sql.max_notification)
