@@ -24,7 +24,7 @@ from eventsourcing.persistence import Transcoder
 
 from ledger import _time
 from ledger.errors import InvalidReport
-from ledger.values import Kind, Report
+from ledger.values import Kind, Report, stored_reports
 
 __all__ = [
     "FIELDS",
@@ -38,6 +38,8 @@ __all__ = [
     "report_to_dict",
     "report_to_json",
     "reported_state",
+    "stored_report_from_dict",
+    "stored_report_from_json",
     "struck_state",
 ]
 
@@ -126,6 +128,18 @@ def report_from_json(data: bytes | str) -> Report:
     return report_from_dict(fields)
 
 
+def stored_report_from_dict(fields: Mapping[str, object]) -> Report:
+    """:func:`report_from_dict` for a report read back from a ledger."""
+    with stored_reports():
+        return report_from_dict(fields)
+
+
+def stored_report_from_json(data: bytes | str) -> Report:
+    """:func:`report_from_json` for a report read back from a ledger."""
+    with stored_reports():
+        return report_from_json(data)
+
+
 def dumps(value: object) -> bytes:
     """Compact UTF-8 JSON for plain data (the ledger's one JSON encoder)."""
     return orjson.dumps(value)
@@ -161,7 +175,7 @@ def _decode_value(value: Any) -> Any:
     if isinstance(value, dict) and value.keys() == {"_type_", "_data_"}:
         tag, data = value["_type_"], value["_data_"]
         if tag == _REPORT_TAG:
-            return report_from_dict(data)
+            return stored_report_from_dict(data)
         if tag == _DATETIME_TAG:
             return datetime.fromisoformat(data)
         if tag == _UUID_TAG:

@@ -36,7 +36,7 @@ from ledger._time import TimePoint
 from ledger.errors import ConflictingReport, InvalidArgument
 from ledger.opinions import Opinion, Opinions, from_evidence
 from ledger.policy import BeliefPolicy, LatestDecisiveWord, canonical_order
-from ledger.values import Belief, Kind, Report, Status
+from ledger.values import Belief, Kind, Report, Status, normalise_name
 
 if TYPE_CHECKING:
     from ledger.values import Entry
@@ -524,6 +524,7 @@ class AnalysisQueries:
     ) -> TrackRecord:
         """The track record of ``source`` as of ``on`` (see :mod:`ledger.analysis`)."""
         _check_source(source, "source")
+        source = normalise_name(source)
         return track_record(self.known(on=on, recorded=recorded), source, on=on)
 
     def track_records(
@@ -541,6 +542,7 @@ class AnalysisQueries:
         See :func:`ledger.analysis.answers` for the ranking.
         """
         _check_source(question, "question")
+        question = normalise_name(question)
         policy = self.policy_on(on=on, recorded=recorded)
         known = self.known(on=on, recorded=recorded)
         return answers(known, question, on=on, policy=policy)

@@ -27,7 +27,7 @@ from ledger.analysis import AnalysisQueries, question_of
 from ledger.archive import Archive
 from ledger.errors import InvalidArgument, LedgerError, UnknownProposition
 from ledger.policy import BeliefPolicy, LatestDecisiveWord, canonical_order
-from ledger.values import Belief, Change, Entry, Kind, Report, Status
+from ledger.values import Belief, Change, Entry, Kind, Report, Status, normalise_name
 
 __all__ = ["Ledger"]
 
@@ -321,7 +321,11 @@ class Ledger(AnalysisQueries):
         that day, UTC) that the ledger held at ``recorded`` (default: now). An
         unknown proposition has status ``UNKNOWN``. ``according_to`` applies
         the policy to that source's reports only (see :mod:`ledger.analysis`).
+        Keys and sources are compared as reports hold them (NFC, trimmed).
         """
+        proposition = normalise_name(proposition)
+        if according_to is not None:
+            according_to = normalise_name(according_to)
         cutoff = _time.cutoff(on, "on")
         held_at = self._recorded(recorded)
         self._read()
@@ -440,6 +444,7 @@ class Ledger(AnalysisQueries):
         Raises UnknownProposition if nothing about it was recorded (by
         ``recorded``, when given).
         """
+        proposition = normalise_name(proposition)
         held_at = self._recorded(recorded)
         self._read()
         entries = self._view.entries(proposition)

@@ -14,6 +14,7 @@ import itertools
 import json
 import os
 import sqlite3
+import stat
 import sys
 import tempfile
 import unicodedata
@@ -21,7 +22,7 @@ import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any, TypeVar, cast
 
 import attrs
 import click
@@ -31,7 +32,11 @@ from ledger._time import TimePoint
 from ledger.analysis import TrackRecord
 from ledger.application import Ledger
 from ledger.archive import Archive, ArchiveStore, Problem, verify
+from ledger.claimreview import FORMATS as CLAIMREVIEW_FORMATS
+from ledger.claimreview import read_claimreviews
+from ledger.claimreview import sniff as sniff_claimreview
 from ledger.errors import (
+    ConflictingReport,
     InvalidArgument,
     InvalidReport,
     LedgerError,
@@ -46,7 +51,6 @@ from ledger.io import (
     _replacing,
     _replacing_path,
     belief_to_dict,
-    check_reports,
     entry_to_dict,
     period_to_dict,
     read_reports,
@@ -54,7 +58,7 @@ from ledger.io import (
 )
 from ledger.projections import Period
 from ledger.report import picture
-from ledger.values import Belief, Report, Status, _name
+from ledger.values import Belief, Report, Status, normalise_name
 
 __all__ = [
     "EXIT_INTERRUPTED",
@@ -282,6 +286,7 @@ class _Tally(list[InvalidReport]):
     def __init__(self) -> None:
         super().__init__()
         self.total = 0
+        self.extra_lines = 0
         self.lines: set[tuple[str | None, int | None]] = set()
 
     def append(self, error: InvalidReport) -> None:
@@ -289,6 +294,18 @@ class _Tally(list[InvalidReport]):
         self.lines.add((error.path, error.line))
         if len(self) < _SHOWN_ERRORS:
             super().append(error)
+
+    def add(self, failure: InvalidFile) -> None:
+        """Count every problem of a refused file (it lists only the first)."""
+        for error in failure.errors:
+            self.append(error)
+        self.total += failure.count - len(failure.errors)
+        self.extra_lines += failure.lines - len({e.line for e in failure.errors})
+
+    @property
+    def line_count(self) -> int:
+        """How many lines had problems."""
+        return len(self.lines) + self.extra_lines
 
 
 def _listing(errors: Iterable[InvalidReport], count: int) -> list[str]:
@@ -358,103 +375,148 @@ def _progress(total: int) -> Iterator[Callable[[int], None] | None]:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["jsonl", "csv"]),
+    type=click.Choice(["jsonl", "csv", *CLAIMREVIEW_FORMATS]),
     default=None,
     help="The files' format [default: by extension, else by content].",
 )
 @click.option(
     "--skip-invalid",
     is_flag=True,
-    help="Record the valid lines and report the invalid ones (default: record "
-    "nothing from the files if any line is invalid).",
+    help="Record the valid lines (or reviews) and report the invalid ones "
+    "(default: record nothing from the files if any is invalid).",
+)
+@click.option(
+    "--aliases",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="ClaimReview only: a JSON or CSV file mapping proposition keys to one key.",
 )
 @_db_option
 def import_(
-    files: tuple[str, ...], fmt: Format | None, skip_invalid: bool, db: str | None
+    files: tuple[str, ...],
+    fmt: str | None,
+    skip_invalid: bool,
+    aliases: str | None,
+    db: str | None,
 ) -> None:
-    """Record the reports of JSON Lines or CSV files (- reads stdin).
+    """Record the reports of JSON Lines, CSV or ClaimReview files (- reads stdin).
 
-    Every file is checked first; if any line of any file is invalid, every
-    problem is listed and nothing is recorded. Reports already in the ledger
-    are skipped, so re-running an interrupted import completes it.
+    Every file is read once, and the whole import is one transaction: if any
+    line of any file is invalid, every problem is listed and nothing is
+    recorded. Reports already in the ledger are skipped, so re-running an
+    interrupted import completes it.
     """
-    with _sources(files) as sources, _ledger(db, create=True) as ledger:
+    problems = _Tally()
+    read = 0
+    with _ledger(db, create=True) as ledger:
         held = _held_in(ledger)
-        passes = 1 if skip_invalid else 2
-        total = sum(source.size() for source in sources) * passes
+        total = sum(_size(name) for name in files)
+        # Explicit report ids, across every file of this import.
+        ids: dict[str, tuple[str, str, int]] = {}
         with _progress(total) as progress, _errors_as_exit_codes():
-            if not skip_invalid:
-                _check_all(sources, fmt, progress, held)
-            skipped = _Tally()
-            read = 0
 
             def reports() -> Iterator[Report]:
                 nonlocal read
-                for source in sources:
-                    for report in read_reports(
-                        source.open(),
-                        name=source.name,
-                        format=fmt,
-                        skip_invalid=True,
-                        errors=skipped,
-                        progress=progress,
-                        held=held,
+                for name in files:
+                    for report in _read_one(
+                        name, fmt, progress, held, ids, problems, aliases, skip_invalid
                     ):
                         read += 1
                         yield report
+                if problems.total and not skip_invalid:
+                    raise _invalid(problems)
 
-            new = ledger.record_all(reports())
+            try:
+                new = ledger.record_all(reports())
+            except ConflictingReport as error:
+                msg = f"{error}; nothing was recorded"
+                raise _fail(msg, EXIT_INVALID_INPUT) from error
     summary = f"recorded {_count(new, 'new report')} ({read - new} already present)"
-    if skipped.total:
-        summary += f"; skipped {_count(len(skipped.lines), 'invalid line')}"
+    if problems.total:
+        summary += f"; skipped {_count(problems.line_count, 'invalid line')}"
     click.echo(summary)
-    if skipped.total:
-        problems = _count(skipped.total, "problem")
-        click.echo(f"{problems} on the skipped lines:", err=True)
-        for line in _listing(skipped, skipped.total):
+    if problems.total:
+        counted = _count(problems.total, "problem")
+        click.echo(f"{counted} on the skipped lines:", err=True)
+        for line in _listing(problems, problems.total):
             click.echo(line, err=True)
+
+
+def _size(name: str) -> int:
+    """The size of a file to import, for the progress bar (0 for streams)."""
+    if name == "-":
+        return 0
+    found = Path(name).stat()
+    return found.st_size if stat.S_ISREG(found.st_mode) else 0
+
+
+def _read_one(
+    name: str,
+    fmt: str | None,
+    progress: Callable[[int], None] | None,
+    held: Held,
+    ids: dict[str, tuple[str, str, int]],
+    problems: _Tally,
+    aliases: str | None,
+    skip_invalid: bool,
+) -> Iterator[Report]:
+    """The reports of one file of an import; problems go to ``problems``."""
+    source: str | IO[bytes] = sys.stdin.buffer if name == "-" else name
+    shown = "<stdin>" if name == "-" else name
+    kind = fmt
+    if kind is None and name != "-" and stat.S_ISREG(Path(name).stat().st_mode):
+        kind = sniff_claimreview(name)
+    if kind in CLAIMREVIEW_FORMATS:
+        try:
+            found = read_claimreviews(
+                source,
+                format=cast("Any", kind),
+                skip_invalid=True,
+                aliases=aliases,
+                name=shown,
+            )
+        except InvalidFile as failure:  # a document that cannot be read at all
+            for error in failure.errors:
+                problems.append(error)
+            return
+        for error in found.skipped:
+            problems.append(error)
+        yield from found
+        return
+    try:
+        yield from read_reports(
+            source,
+            name=shown,
+            format=cast("Format | None", kind),
+            skip_invalid=skip_invalid,
+            errors=problems if skip_invalid else None,
+            progress=progress,
+            held=held,
+            ids=ids,
+            max_errors=_SHOWN_ERRORS,
+        )
+    except InvalidFile as failure:
+        problems.add(failure)
+
+
+def _invalid(problems: _Tally) -> _Failure:
+    """The failure of an import with invalid lines: every problem listed."""
+    message = "\n".join(
+        [
+            (
+                f"{_count(problems.total, 'problem')} on "
+                f"{_count(problems.line_count, 'line')}; nothing was recorded:"
+            ),
+            *_listing(problems[:_SHOWN_ERRORS], problems.total),
+            "Fix these lines, or run with --skip-invalid to record the valid ones.",
+        ]
+    )
+    return _fail(message, EXIT_INVALID_INPUT)
 
 
 def _held_in(ledger: Ledger) -> Held:
     """Look report ids up in ``ledger``, a batch at a time."""
     return ledger.held
-
-
-def _check_all(
-    sources: Sequence[_Source],
-    fmt: Format | None,
-    progress: Callable[[int], None] | None,
-    held: Held,
-) -> None:
-    failures: list[InvalidFile] = []
-    for source in sources:
-        try:
-            check_reports(
-                source.open(),
-                name=source.name,
-                format=fmt,
-                max_errors=_SHOWN_ERRORS,
-                progress=progress,
-                held=held,
-            )
-        except InvalidFile as failure:
-            failures.append(failure)
-    if not failures:
-        return
-    count = sum(failure.count for failure in failures)
-    lines = sum(failure.lines for failure in failures)
-    errors = [error for failure in failures for error in failure.errors]
-    message = "\n".join(
-        [
-            (
-                f"{_count(count, 'problem')} on {_count(lines, 'line')}; "
-                "nothing was recorded:"
-            ),
-            *_listing(errors[:_SHOWN_ERRORS], count),
-            "Fix these lines, or run with --skip-invalid to record the valid ones.",
-        ]
-    )
-    raise _fail(message, EXIT_INVALID_INPUT)
 
 
 def _count(number: int, noun: str) -> str:
@@ -513,7 +575,7 @@ def _sources_of(reports: Iterable[Report]) -> str:
 
 def _key(key: str) -> str:
     """A key as given on the command line, as reports hold it (NFC, trimmed)."""
-    return str(_name(key)) or key
+    return normalise_name(key)
 
 
 def _print_json(data: object) -> None:

@@ -20,7 +20,6 @@ import io
 import itertools
 import json
 import os
-import shutil
 import stat
 import tempfile
 from collections.abc import (
@@ -48,7 +47,6 @@ from ledger.values import (
     Report,
     Status,
     Strike,
-    _content_id,
 )
 
 __all__ = [
@@ -100,6 +98,9 @@ REQUIRED: frozenset[str] = frozenset({"kind", "proposition", "source", "reported
 
 MAX_LINE_BYTES = 1024 * 1024
 """The longest line accepted, in bytes of UTF-8, not counting the line break."""
+
+MAX_SKIP_BYTES = 256 * 1024 * 1024
+"""How far past the limit a too-long line is followed before reading stops."""
 
 MAX_ERRORS = 100
 """How many problems :class:`InvalidFile` keeps by default (it counts them all)."""
@@ -171,31 +172,68 @@ class _Input:
 
 @contextlib.contextmanager
 def _opened(source: Source, name: str | None) -> Iterator[_Input]:
-    """Open ``source`` as a seekable binary stream; spool what cannot seek."""
+    """Open ``source`` as a buffered binary stream, read once from where it is.
+
+    Pipes, FIFOs and process substitutions are read as they come: nothing is
+    spooled, as nothing is read twice.
+    """
     if isinstance(source, str | os.PathLike):
         path = os.fspath(source)
         with open(path, "rb") as stream:  # noqa: PTH123 - the path may be any PathLike
-            yield _Input(stream, path if name is None else name, 0)
+            yield _Input(_peekable(stream), path if name is None else name, 0)
         return
     own = getattr(source, "name", None)
     display = name if name is not None else own if isinstance(own, str) else "<stream>"
     if isinstance(source.read(0), str):
-        with tempfile.TemporaryFile() as spool:
-            for chunk in iter(lambda: source.read(_SKIP_CHUNK), ""):
-                # surrogatepass: a lone surrogate becomes bytes the decoder
-                # rejects with a line number, instead of failing here.
-                spool.write(str(chunk).encode("utf-8", "surrogatepass"))
-            spool.seek(0)
-            yield _Input(spool, display, 0)
+        # surrogatepass: a lone surrogate becomes bytes the decoder rejects
+        # with a line number, instead of failing here.
+        text: IO[str] = source  # type: ignore[assignment]
+        yield _Input(_peekable(_TextAsBytes(text)), display, 0)
         return
     binary: IO[bytes] = source  # type: ignore[assignment]
-    if binary.seekable():
-        yield _Input(binary, display, binary.tell())
-        return
-    with tempfile.TemporaryFile() as spool:
-        shutil.copyfileobj(binary, spool)
-        spool.seek(0)
-        yield _Input(spool, display, 0)
+    yield _Input(_peekable(binary), display, 0)
+
+
+def _peekable(stream: Any) -> io.BufferedReader:
+    if isinstance(stream, io.BufferedReader):
+        return stream
+    return io.BufferedReader(_RawReader(stream), buffer_size=_SKIP_CHUNK)
+
+
+class _RawReader(io.RawIOBase):
+    """Any object with ``read(n)`` of bytes, as a raw stream to buffer."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        data = self._pending or self._stream.read(len(view))
+        # A stream may give more than asked: keep the rest for the next read.
+        data, self._pending = data[: len(view)], data[len(view) :]
+        view[: len(data)] = data
+        return len(data)
+
+
+class _TextAsBytes:
+    """A text stream read as UTF-8 bytes (lone surrogates passed through)."""
+
+    def __init__(self, text: IO[str]) -> None:
+        self._text = text
+        self._pending = b""
+
+    def read(self, size: int) -> bytes:
+        while len(self._pending) < size:
+            chunk = self._text.read(_SKIP_CHUNK)
+            if not chunk:
+                break
+            self._pending += str(chunk).encode("utf-8", "surrogatepass")
+        data, self._pending = self._pending[:size], self._pending[size:]
+        return data
 
 
 def _format_of(given: str | None, source: _Input, head: bytes) -> Format:
@@ -238,6 +276,20 @@ def _physical_lines(
         if not chunk.endswith(b"\n") and len(chunk) == MAX_LINE_BYTES + 2:
             oversized = True
             while not chunk.endswith(b"\n"):
+                if consumed > MAX_SKIP_BYTES:
+                    # No end of line in sight: the rest may never end
+                    # (/dev/zero), so reading stops here, with this problem.
+                    if progress is not None:
+                        progress(consumed)
+                    yield _Line(
+                        number,
+                        None,
+                        f"the line is too long: expected at most {MAX_LINE_BYTES} "
+                        f"bytes (1 MiB) per line, found no end of line in the next "
+                        f"{MAX_SKIP_BYTES // (1024 * 1024)} MiB; the rest of the "
+                        "input was not read",
+                    )
+                    return
                 chunk = stream.readline(_SKIP_CHUNK)
                 if not chunk:
                     break
@@ -658,9 +710,10 @@ def _scan(
     fmt: Format,
     progress: Callable[[int], None] | None,
     held: Held | None,
+    ids: dict[str, tuple[str, str, int]] | None = None,
 ) -> Iterator[Report | InvalidReport]:
     """One pass over a file: each valid report, or each problem, in file order."""
-    items = _scan_file(source, fmt, progress)
+    items = _scan_file(source, fmt, progress, {} if ids is None else ids)
     if held is None:
         for _, item in items:
             yield item
@@ -668,8 +721,8 @@ def _scan(
     # Ask about held reports a chunk at a time: one lookup per chunk, and
     # never more than a chunk in memory.
     for chunk in _batched(items, _LOOKUP_BATCH):
-        ids = {item.report_id for _, item in chunk if isinstance(item, Report)}
-        known = held(ids) if ids else {}
+        wanted = {item.report_id for _, item in chunk if isinstance(item, Report)}
+        known = held(wanted) if wanted else {}
         for number, item in chunk:
             other = known.get(item.report_id) if isinstance(item, Report) else None
             if other is not None and other != item:
@@ -692,23 +745,31 @@ def _batched(items: Iterator[_T], size: int) -> Iterator[list[_T]]:
 
 
 def _scan_file(
-    source: _Input, fmt: Format, progress: Callable[[int], None] | None
+    source: _Input,
+    fmt: Format,
+    progress: Callable[[int], None] | None,
+    chosen: dict[str, tuple[str, str, int]],
 ) -> Iterator[tuple[int, Report | InvalidReport]]:
-    source.stream.seek(source.start)
     lines = _physical_lines(source.stream, progress)
     scan = _scan_jsonl(lines) if fmt == "jsonl" else _scan_csv(lines)
-    # report_id -> (content id, line): only ids that differ from the content's
-    # own id can name two different reports, so only those are remembered.
-    chosen: dict[str, tuple[str, int]] = {}
+    # report_id -> (content id, file, line): only ids that differ from the
+    # content's own id can name two different reports, so only those are kept.
     for number, item in scan:
         if isinstance(item, _Given):
             report = item.report
-            content = _content_id(report)
-            earlier = chosen.setdefault(report.report_id, (content, number))
+            content = report.derived_id()
+            earlier = chosen.setdefault(
+                report.report_id, (content, source.name, number)
+            )
             if report.report_id != content and earlier[0] != content:
+                where = (
+                    f"line {earlier[2]}"
+                    if earlier[1] == source.name
+                    else f"{earlier[1]}, line {earlier[2]},"
+                )
                 message = (
                     f"report_id {_show(report.report_id)} must name one report, "
-                    f"but line {earlier[1]} gives it to a different report"
+                    f"but {where} gives it to a different report"
                 )
                 yield (
                     number,
@@ -729,10 +790,9 @@ def _scan_file(
 
 
 def _head(source: _Input) -> bytes:
-    source.stream.seek(source.start)
-    head = source.stream.read(64)
-    source.stream.seek(source.start)
-    return head
+    stream = source.stream
+    assert isinstance(stream, io.BufferedReader)
+    return stream.peek(64)[:64]
 
 
 def _collect(
@@ -794,34 +854,45 @@ def read_reports(
     progress: Callable[[int], None] | None = None,
     held: Held | None = None,
     name: str | None = None,
+    ids: dict[str, tuple[str, str, int]] | None = None,
 ) -> Iterator[Report]:
-    """Yield the reports of a JSON Lines or CSV file, one line at a time.
+    """Yield the reports of a JSON Lines or CSV file, in one pass.
 
-    By default the whole file is checked first: if any line is invalid,
+    Each valid line's report is yielded as it is read. If any line is invalid,
     :class:`InvalidFile` (an :class:`~ledger.errors.InvalidReport`) is raised
-    before any report is yielded, listing the problems, so
-    ``ledger.record_all(read_reports(path))`` records all of a file or nothing.
-    With ``skip_invalid=True`` the file is read once, the valid lines are
+    at the end, listing the problems (reading stops at the ``max_errors``-th),
+    so ``ledger.record_all(read_reports(path))`` -- one transaction -- records
+    all of a file or nothing. With ``skip_invalid=True`` the valid lines are
     yielded and each problem is appended to ``errors`` (when given).
 
-    ``source`` is a path or an open file (binary or text; a stream that cannot
-    seek, such as stdin, is first copied to a temporary file). ``format``,
-    ``max_errors``, ``progress``, ``held`` and ``name`` are as for
-    :func:`check_reports`. The file is read when iteration starts.
+    ``source`` is a path or an open file (binary or text; pipes and other
+    streams are read as they come). ``format``, ``progress``, ``held`` and
+    ``name`` are as for :func:`check_reports`. ``ids`` lets several files of
+    one import share the check that an explicit ``report_id`` names one report.
     """
     with _opened(source, name) as opened:
         fmt = _format_of(format, opened, _head(opened))
-        if not skip_invalid:
-            invalid = _collect(opened, fmt, max_errors, progress, held)
-            if invalid is not None:
-                if errors is not None:
-                    errors.extend(invalid.errors)
-                raise invalid
-        for item in _scan(opened, fmt, progress, held):
+        found: list[InvalidReport] = []
+        count = 0
+        lines: set[int] = set()
+        for item in _scan(opened, fmt, progress, held, ids):
             if isinstance(item, Report):
                 yield item
-            elif errors is not None:
-                errors.append(item)
+                continue
+            if skip_invalid:
+                if errors is not None:
+                    errors.append(item)
+                continue
+            count += 1
+            lines.add(item.line or 0)
+            if len(found) < max_errors:
+                found.append(item)
+            if count >= max_errors:
+                break  # endless input must end; the file is refused anyway
+        if count:
+            if errors is not None:
+                errors.extend(found)
+            raise InvalidFile(found, count=count, lines=len(lines), path=opened.name)
 
 
 # ---------------------------------------------------------------- writing

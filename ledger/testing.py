@@ -52,7 +52,6 @@ from ledger.values import (
     Report,
     Status,
     Strike,
-    _content_id,
 )
 
 __all__ = [
@@ -793,7 +792,7 @@ class LedgerMachine(RuleBasedStateMachine):
             for name in ("occurred_at", "statement", "quote", "url")
             if getattr(report, name) is not None
         }
-        if report.report_id != _content_id(report):
+        if report.report_id != report.derived_id():
             fields["report_id"] = report.report_id
 
         def call() -> str:

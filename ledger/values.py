@@ -8,11 +8,13 @@ expected and what arrived.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import enum
 import hashlib
 import json
+import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +28,16 @@ if TYPE_CHECKING:
     # ledger.opinions imports this module; the annotation needs only the name.
     from ledger.opinions import Opinion
 
-__all__ = ["Belief", "Change", "Entry", "Kind", "Report", "Status", "Strike"]
+__all__ = [
+    "Belief",
+    "Change",
+    "Entry",
+    "Kind",
+    "Report",
+    "Status",
+    "Strike",
+    "normalise_name",
+]
 
 
 class Kind(enum.Enum):
@@ -130,6 +141,16 @@ def _name(value: object) -> object:
     return unicodedata.normalize("NFC", value).strip()
 
 
+def normalise_name(value: str) -> str:
+    """A proposition key, source or question as the ledger holds it.
+
+    NFC, without surrounding whitespace: what a report's fields are turned into,
+    so a query names the same proposition however its key was typed.
+    """
+    normalised = _name(value)
+    return normalised if isinstance(normalised, str) and normalised else value
+
+
 def _key(*, optional: bool) -> Any:
     text = _text(optional=optional)
 
@@ -201,6 +222,32 @@ def _content_id(report: Report) -> str:
     return "r-" + digest[:32]
 
 
+def _derive_id(report: Report) -> str:
+    # The default of report_id: marks the id as derived, then derives it.
+    object.__setattr__(report, "_id_given", False)
+    return _content_id(report)
+
+
+_DERIVED_FORM = re.compile(r"r-[0-9a-f]{32}")
+_STORED: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "ledger_stored_reports", default=False
+)
+
+
+@contextlib.contextmanager
+def stored_reports() -> Iterator[None]:
+    """Build reports read back from a ledger: their ids are taken as stored.
+
+    A ledger's own reports passed every check when they were recorded, under
+    the rules of their time; reading them back must not refuse them.
+    """
+    token = _STORED.set(True)
+    try:
+        yield
+    finally:
+        _STORED.reset(token)
+
+
 @attrs.frozen
 class Report:
     """One report about a proposition: who said what, and when.
@@ -230,8 +277,9 @@ class Report:
     """The key of the question this report's proposition answers, if any."""
     rating: str | None = attrs.field(default=None, validator=_text(optional=True))
     """A publisher's raw verdict text (kept from ClaimReview), if any."""
+    _id_given: bool = attrs.field(init=False, default=True, eq=False, repr=False)
     report_id: str = attrs.field(
-        default=attrs.Factory(_content_id, takes_self=True),
+        default=attrs.Factory(_derive_id, takes_self=True),
         validator=_text(optional=False),
     )
     known_from: datetime = attrs.field(init=False, eq=False, repr=False)
@@ -240,40 +288,59 @@ class Report:
     def __attrs_post_init__(self) -> None:
         # Derived once: every query compares it, often many times per report.
         object.__setattr__(self, "known_from", _time.start(self.reported_at))
+        if (
+            self._id_given
+            and _DERIVED_FORM.fullmatch(self.report_id)
+            and not _STORED.get()
+            and self.report_id != _content_id(self)
+        ):
+            # Derived ids are the content's own: an explicit one in that form
+            # would take over the id of another report for good.
+            msg = (
+                f"report_id {self.report_id!r} has the form of a derived id "
+                "(r- and 32 hex digits) but is not this report's own "
+                f"({_content_id(self)}); give another id, or none"
+            )
+            raise InvalidReport(msg, field="report_id")
 
     @classmethod
-    def from_dict(cls, fields: Mapping[str, str]) -> Report:
+    def from_dict(cls, fields: Mapping[str, object]) -> Report:
         """The report whose :meth:`to_dict` is ``fields`` (times as ISO text).
 
-        Raises InvalidReport naming the field if a value is not valid.
+        Raises InvalidReport naming the field for an unknown or missing field,
+        or a value that is not valid (see :mod:`ledger._codec`).
         """
-        values: dict[str, Any] = dict(fields)
-        for name in ("reported_at", "occurred_at"):
-            text = values.get(name)
-            if isinstance(text, str):
-                try:
-                    values[name] = _time.parse(text)
-                except ValueError as error:
-                    msg = f"{name}: {error}"
-                    raise InvalidReport(msg, field=name) from None
-        return cls(**values)
+        from ledger import _codec  # the codec builds on this module
+
+        return _codec.report_from_dict(fields)
 
     def to_dict(self) -> dict[str, str]:
         """The report as the file format's JSON object (absent fields omitted)."""
-        row: dict[str, str] = {
-            "kind": self.kind.value,
-            "proposition": self.proposition,
-            "source": self.source,
-            "reported_at": _time.isoformat(self.reported_at),
+        from ledger import _codec
+
+        return _codec.report_to_dict(self)
+
+    def replace(self, **changes: Any) -> Report:
+        """A copy with ``changes``; an id that was derived is derived again.
+
+        (``attrs.evolve`` would keep the old derived id for new content.)
+        """
+        fields = {
+            field.name: getattr(self, field.name)
+            for field in attrs.fields(Report)
+            if field.init
         }
-        if self.occurred_at is not None:
-            row["occurred_at"] = _time.isoformat(self.occurred_at)
-        for name in ("statement", "quote", "url", "question", "rating"):
-            value = getattr(self, name)
-            if value is not None:
-                row[name] = value
-        row["report_id"] = self.report_id
-        return row
+        if not self._id_given and "report_id" not in changes:
+            del fields["report_id"]
+        fields.update(changes)
+        return Report(**fields)
+
+    def derived_id(self) -> str:
+        """The id derived from this report's content (``r-`` and 32 hex digits).
+
+        Its ``report_id``, unless another was given.
+        """
+        return _content_id(self)
 
 
 @attrs.frozen

@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import attrs
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
@@ -86,7 +85,7 @@ def asked(draw: st.DrawFn, reports: st.SearchStrategy[list[Report]]) -> list[Rep
     # Mostly the first question, so that answers often have rivals.
     choices = st.sampled_from((QUESTIONS[0], QUESTIONS[0], QUESTIONS[1], None))
     questions = {key: draw(choices) for key in keys}
-    return [attrs.evolve(r, question=questions[r.proposition]) for r in found]
+    return [r.replace(question=questions[r.proposition]) for r in found]
 
 
 histories = asked(ledger_reports(max_size=12))
@@ -154,9 +153,7 @@ def test_reports_after_a_date_change_no_analysis_on_it(
     after = [r for r in later_than(later, on) if r.report_id not in held]
     # A later report may not give a proposition a second question.
     asks = {r.proposition: r.question for r in reports}
-    after = [
-        attrs.evolve(r, question=asks.get(r.proposition, r.question)) for r in after
-    ]
+    after = [r.replace(question=asks.get(r.proposition, r.question)) for r in after]
     with fresh(backend) as ledger:
         ledger.record(*reports)
         before = everything(ledger, on)
@@ -173,9 +170,7 @@ def test_earned_trust_opinions_never_anticipate(
     held = {r.report_id for r in reports}
     after = [r for r in later_than(later, on) if r.report_id not in held]
     asks = {r.proposition: r.question for r in reports}
-    after = [
-        attrs.evolve(r, question=asks.get(r.proposition, r.question)) for r in after
-    ]
+    after = [r.replace(question=asks.get(r.proposition, r.question)) for r in after]
     keys = sorted({r.proposition for r in reports + after})
     with fresh(backend, Opinions(trust="earned")) as ledger:
         ledger.record(*reports)
@@ -214,7 +209,7 @@ def test_audits_as_recorded_at_t_never_change(
     held = {r.report_id for r in reports}
     asks = {r.proposition: r.question for r in reports}
     more = [
-        attrs.evolve(r, question=asks.get(r.proposition, r.question))
+        r.replace(question=asks.get(r.proposition, r.question))
         for r in later
         if r.report_id not in held
     ]

@@ -89,9 +89,9 @@ def test_quote_found_and_verify() -> None:
         url=page.url,
     )
     assert quote_found(found.quote or "", page)
-    altered = attrs.evolve(found, quote="He said \u201cwe\u2019ll go\u201d")
-    elsewhere = attrs.evolve(found, url="https://x.example/b")
-    no_url = attrs.evolve(found, url=None)
+    altered = found.replace(quote="He said \u201cwe\u2019ll go\u201d")
+    elsewhere = found.replace(url="https://x.example/b")
+    no_url = found.replace(url=None)
     problems = verify([found, altered, elsewhere, no_url], {page.url: page})
     assert [(p.report, p.reason) for p in problems] == [
         (altered, "quote-not-found"),
@@ -133,7 +133,7 @@ def test_founding_case_quote_altered_by_one_word_fails() -> None:
     reports = list(read_reports(REPO / "examples" / "founding_case.jsonl"))
     first = reports[0]
     assert first.quote is not None
-    altered = attrs.evolve(first, quote=first.quote.replace("killed", "wounded", 1))
+    altered = first.replace(quote=first.quote.replace("killed", "wounded", 1))
     assert altered.quote != first.quote
     (problem,) = verify([altered, *reports[1:]], archives)
     assert problem.report == altered

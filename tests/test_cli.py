@@ -622,7 +622,7 @@ def test_interrupted_command_exits_130(
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(ledger.cli, "check_reports", interrupted)
+    monkeypatch.setattr(ledger.cli, "read_reports", interrupted)
     monkeypatch.chdir(tmp_path)
     with pytest.raises(SystemExit) as caught:
         ledger.cli.main(["import", str(FOUNDING)])

@@ -139,7 +139,6 @@ def test_file_uri_names_are_consistent(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- 4, 5. all or nothing
 
 
-@_core("item 4, one import is one transaction across its files")
 def test_a_report_id_shared_across_files_records_nothing(
     tmp_path: Path, target: str
 ) -> None:
@@ -161,7 +160,6 @@ def _impostor_and_genuine() -> tuple[str, str]:
     return impostor, line(source="genuine")
 
 
-@_core("item 5, an explicit id can take a derived id over")
 def test_an_explicit_id_never_takes_over_a_derived_one_in_one_import(
     tmp_path: Path, target: str
 ) -> None:
@@ -181,7 +179,6 @@ def test_an_explicit_id_never_takes_over_a_derived_one_in_one_import(
         assert recorded == []
 
 
-@_core("item 5, an explicit id can take a derived id over for good")
 def test_an_explicit_id_never_takes_over_a_derived_one_for_good(
     tmp_path: Path, target: str
 ) -> None:
@@ -265,7 +262,6 @@ def _bounded_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-@_core("item 9, endless input must end with an error")
 def test_endless_input_ends_with_an_error(tmp_path: Path) -> None:
     """Import of /dev/zero or /dev/urandom: an error on stderr, not a hang."""
     devices = {"zero": ["/dev/zero"], "urandom": ["--format", "jsonl", "/dev/urandom"]}
@@ -304,7 +300,6 @@ def test_endless_input_ends_with_an_error(tmp_path: Path) -> None:
         assert "Traceback" not in stderr, name
 
 
-@_core("item 9, a named pipe is read like a file")
 def test_import_from_a_named_pipe(tmp_path: Path) -> None:
     """A named pipe (a FIFO) imports like a file."""
     write(tmp_path / "r.jsonl", line())
@@ -327,7 +322,6 @@ def test_import_from_a_named_pipe(tmp_path: Path) -> None:
     ), done.stderr
 
 
-@_core("item 9, process substitution is read like a file")
 def test_import_from_process_substitution(tmp_path: Path) -> None:
     """``ledger import <(cat f)`` imports like a file."""
     write(tmp_path / "r.jsonl", line())
@@ -414,7 +408,6 @@ def test_schema_names_work_or_are_refused_up_front(schema: str) -> None:
 # ---------------------------------------------------------------- 13, 15. queries and messages
 
 
-@_core("item 13, query keys are normalised like recorded ones (application.py)")
 def test_queries_normalise_keys(ledger: Ledger) -> None:
     """belief() and history() of the NFD or padded form find the NFC proposition."""
     nfc = unicodedata.normalize("NFC", "café-bombing-2017")

@@ -114,3 +114,63 @@ def test_to_dict_is_the_file_format() -> None:
         "occurred_at": "2017-05-28",
         "report_id": "x",
     }
+
+
+def test_an_explicit_id_in_the_derived_form_must_be_the_reports_own() -> None:
+    """r- and 32 hex digits is the derived ids' namespace: another report's is refused."""
+    genuine = Report(
+        kind="claimed", proposition="p", source="genuine", reported_at=date(2017, 6, 16)
+    )
+    assert genuine.report_id == genuine.derived_id()
+    assert Report.from_dict(genuine.to_dict()).report_id == genuine.report_id
+    with pytest.raises(InvalidReport, match="form of a derived id"):
+        Report(
+            kind="claimed",
+            proposition="p",
+            source="impostor",
+            reported_at=date(2017, 6, 16),
+            report_id=genuine.report_id,
+        )
+    assert (
+        Report(
+            kind="claimed",
+            proposition="p",
+            source="x",
+            reported_at=date(2017, 6, 16),
+            report_id="r-mine",
+        ).report_id
+        == "r-mine"
+    )
+
+
+def test_replace_derives_a_derived_id_again_and_keeps_a_given_one() -> None:
+    """Report.replace: new content gets its own derived id; an explicit id stays."""
+    derived = Report(
+        kind="claimed", proposition="p", source="s", reported_at=date(2017, 6, 16)
+    )
+    changed = derived.replace(source="t")
+    assert changed.report_id == changed.derived_id() != derived.report_id
+    given = Report(
+        kind="claimed",
+        proposition="p",
+        source="s",
+        reported_at=date(2017, 6, 16),
+        report_id="mine",
+    )
+    assert given.replace(source="t").report_id == "mine"
+
+
+def test_stored_reports_are_read_back_as_they_were_recorded() -> None:
+    """A stored report whose id was derived under older rules still reads back."""
+    from ledger import _codec
+
+    data = {
+        "kind": "claimed",
+        "proposition": "p",
+        "source": "s",
+        "reported_at": "2017-06-16",
+        "report_id": "r-" + "0" * 32,
+    }
+    with pytest.raises(InvalidReport):
+        _codec.report_from_dict(data)
+    assert _codec.stored_report_from_dict(data).report_id == "r-" + "0" * 32

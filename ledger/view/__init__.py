@@ -369,7 +369,7 @@ class BeliefView:
     # -- reads -------------------------------------------------------------------
 
     def _decode(self, payload: Any) -> Report:
-        return _codec.report_from_json(self.store.blob(payload))
+        return _codec.stored_report_from_json(self.store.blob(payload))
 
     def held(self, report_ids: Iterable[str]) -> dict[str, tuple[Report, bool]]:
         """The held reports among ``report_ids``, each with whether it is struck."""
@@ -591,7 +591,7 @@ class _Writer:
                     )
                 elif row["topic"] in (TOPIC_FIRST, TOPIC_REPORTED):
                     data = state["report"]["_data_"]
-                    reports.append((_codec.report_from_dict(data), recorded))
+                    reports.append((_codec.stored_report_from_dict(data), recorded))
                 self.position = row["id"]
             self._apply_reports(reports)
             applied += len(rows)
