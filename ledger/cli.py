@@ -412,7 +412,7 @@ def import_(
         held = _held_in(ledger)
         total = sum(_size(name) for name in files)
         # Explicit report ids, across every file of this import.
-        ids: dict[str, tuple[str, str, int]] = {}
+        ids: dict[str, tuple[int, str, int]] = {}
         with _progress(total) as progress, _errors_as_exit_codes():
 
             def reports() -> Iterator[Report]:
@@ -455,7 +455,7 @@ def _read_one(
     fmt: str | None,
     progress: Callable[[int], None] | None,
     held: Held,
-    ids: dict[str, tuple[str, str, int]],
+    ids: dict[str, tuple[int, str, int]],
     problems: _Tally,
     aliases: str | None,
     skip_invalid: bool,

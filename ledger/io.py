@@ -20,6 +20,7 @@ import io
 import itertools
 import json
 import os
+import re
 import stat
 import tempfile
 from collections.abc import (
@@ -34,6 +35,7 @@ from pathlib import Path
 from typing import IO, Any, Literal, TypeVar
 
 import attrs
+import orjson
 
 from ledger import _time
 from ledger._time import TimePoint
@@ -112,6 +114,8 @@ _EXTENSIONS: dict[str, Format] = {
     ".csv": "csv",
 }
 _SKIP_CHUNK = 64 * 1024
+_IDS_KEPT = 100_000
+_DERIVED_FORM = re.compile(r"r-[0-9a-f]{32}")
 _LOOKUP_BATCH = 1000
 _T = TypeVar("_T")
 _SHOW_CHARS = 60
@@ -394,6 +398,7 @@ def _suggest(word: str, choices: Iterable[str]) -> str:
 
 
 _KINDS = tuple(kind.value for kind in Kind)
+_FIELD_SET = frozenset(FIELDS)
 _BOM = "\ufeff"
 _TIMES = ("reported_at", "occurred_at")
 
@@ -406,7 +411,8 @@ def _check_field(name: str, value: object, *, empty: str) -> tuple[object, str |
         kind = _json_type(value)
         return None, f"{name} must be a string (got {kind} {_show(value)})"
     try:
-        value.encode("utf-8")
+        if not value.isascii():
+            value.encode("utf-8")
     except UnicodeEncodeError as error:
         bad = value[error.start]
         return None, (
@@ -491,6 +497,28 @@ class _Pairs(list[tuple[str, Any]]):
     """A JSON object as its key/value pairs, so duplicate keys can be seen."""
 
 
+def _fast_row(text: str) -> dict[str, object] | None:
+    """The line's object when it is plainly well formed, else None (read slowly).
+
+    orjson parses; a line is taken as it is only when every value is a string,
+    every key a known field, and there are as many ``":`` in the text as keys
+    (so no key can appear twice). Anything else goes the careful way, which
+    names every problem.
+    """
+    try:
+        parsed = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None
+    if (
+        type(parsed) is not dict
+        or text.count('":') != len(parsed)
+        or not all(type(value) is str for value in parsed.values())
+        or not _FIELD_SET.issuperset(parsed)
+    ):
+        return None
+    return parsed
+
+
 def _jsonl_line(line: _Line) -> tuple[Report | _Given | None, list[_Problem]]:
     assert line.text is not None
     if line.text.startswith(_BOM):
@@ -500,6 +528,9 @@ def _jsonl_line(line: _Line) -> tuple[Report | _Given | None, list[_Problem]]:
         )
         return None, [(None, problem)]
     text = line.text.rstrip("\r\n")
+    fast = _fast_row(text)
+    if fast is not None:
+        return _report_from(fast, csv_cells=False)
     try:
         parsed = json.loads(text, object_pairs_hook=_Pairs)
     except RecursionError:
@@ -710,7 +741,7 @@ def _scan(
     fmt: Format,
     progress: Callable[[int], None] | None,
     held: Held | None,
-    ids: dict[str, tuple[str, str, int]] | None = None,
+    ids: dict[str, tuple[int, str, int]] | None = None,
 ) -> Iterator[Report | InvalidReport]:
     """One pass over a file: each valid report, or each problem, in file order."""
     items = _scan_file(source, fmt, progress, {} if ids is None else ids)
@@ -748,20 +779,28 @@ def _scan_file(
     source: _Input,
     fmt: Format,
     progress: Callable[[int], None] | None,
-    chosen: dict[str, tuple[str, str, int]],
+    chosen: dict[str, tuple[int, str, int]],
 ) -> Iterator[tuple[int, Report | InvalidReport]]:
     lines = _physical_lines(source.stream, progress)
     scan = _scan_jsonl(lines) if fmt == "jsonl" else _scan_csv(lines)
     # report_id -> (content id, file, line): only ids that differ from the
     # content's own id can name two different reports, so only those are kept.
     for number, item in scan:
-        if isinstance(item, _Given):
+        if isinstance(item, _Given) and _DERIVED_FORM.fullmatch(item.report.report_id):
+            # A derived-form id is its report's own (Report checks that), so
+            # it cannot name two different reports.
+            yield number, item.report
+        elif isinstance(item, _Given):
             report = item.report
-            content = report.derived_id()
+            content = hash(report)  # equal reports hash equal; enough to compare
             earlier = chosen.setdefault(
                 report.report_id, (content, source.name, number)
             )
-            if report.report_id != content and earlier[0] != content:
+            if len(chosen) > _IDS_KEPT:
+                # Bounded memory: the oldest ids are forgotten here; the ledger
+                # still refuses a reused id when it records (ConflictingReport).
+                del chosen[next(iter(chosen))]
+            if earlier[0] != content:
                 where = (
                     f"line {earlier[2]}"
                     if earlier[1] == source.name
@@ -854,7 +893,7 @@ def read_reports(
     progress: Callable[[int], None] | None = None,
     held: Held | None = None,
     name: str | None = None,
-    ids: dict[str, tuple[str, str, int]] | None = None,
+    ids: dict[str, tuple[int, str, int]] | None = None,
 ) -> Iterator[Report]:
     """Yield the reports of a JSON Lines or CSV file, in one pass.
 
