@@ -52,7 +52,7 @@ class PostgresStore:
                 ("text", "text", "bigint", "int", "bigint", "bytea"),
             ),
             sql_.insert_periods: _unnest(
-                sql_.insert_periods, ("text", "bigint", "bigint", "int")
+                sql_.insert_periods, ("text", "text", "bigint", "bigint", "int")
             ),
             sql_.upsert_propositions: _unnest(
                 sql_.upsert_propositions,
@@ -65,11 +65,12 @@ class PostgresStore:
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Any]:
-        """A cursor in a read-only transaction."""
-        with (
-            self._datastore.get_connection() as connection,
-            connection.transaction(force_rollback=True),
-        ):
+        """A cursor on an autocommit connection: each read one round trip.
+
+        Every read the view makes is one statement (or independent lookups),
+        so no transaction is needed around them.
+        """
+        with self._datastore.get_connection() as connection:
             yield connection.cursor()
 
     @contextlib.contextmanager

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import attrs
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 """The version of the view's tables; a view of another version is rebuilt."""
 
 VIEW_TABLES = (
@@ -57,6 +57,7 @@ class Statements:
     archives: str
     notifications_after: str
     max_notification: str
+    pending: str
 
 
 def _build(
@@ -107,6 +108,8 @@ def _build(
             q(
                 "CREATE TABLE IF NOT EXISTS {t}ledger_periods ("
                 " kid TEXT NOT NULL,"
+                # The key again: statuses(on=) reads this table alone.
+                " proposition TEXT NOT NULL,"
                 " start " + big + " NOT NULL,"
                 " stop " + big + " NOT NULL,"
                 " status INTEGER NOT NULL,"
@@ -145,8 +148,8 @@ def _build(
             " period_start = excluded.period_start"
         ),
         insert_periods=q(
-            "INSERT INTO {t}ledger_periods (kid, start, stop, status)"
-            " VALUES (?, ?, ?, ?)"
+            "INSERT INTO {t}ledger_periods (kid, proposition, start, stop, status)"
+            " VALUES (?, ?, ?, ?, ?)"
         ),
         delete_periods_from=q(
             "DELETE FROM {t}ledger_periods WHERE kid = ? AND start >= ?"
@@ -211,11 +214,8 @@ def _build(
             " WHERE question IS NOT NULL LIMIT 1"
         ),
         statuses_at=q(
-            "SELECT p.proposition AS proposition, s.status AS status"
-            " FROM {t}ledger_periods s JOIN {t}ledger_propositions p ON p.kid = s.kid"
-            " WHERE s.start <= ? AND s.stop > ?"
-            # Code point order, as Python sorts text (SQLite's BINARY is that).
-            " ORDER BY p.proposition{collate}"
+            "SELECT proposition, status FROM {t}ledger_periods"
+            " WHERE start <= ? AND stop > ?"
         ),
         count_reports=q("SELECT COUNT(*) AS n FROM {t}ledger_reports"),
         insert_archive=q(
@@ -229,6 +229,10 @@ def _build(
         ),
         notifications_after=q("{notifications_after}"),
         max_notification=q("{max_notification}"),
+        pending=q(
+            "SELECT (SELECT value FROM {t}ledger_view_state WHERE name = 'position')"
+            " AS position, ({max_notification}) AS id"
+        ),
     )
 
 
