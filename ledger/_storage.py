@@ -27,9 +27,16 @@ from eventsourcing.utils import Environment
 
 from ledger._codec import EventTranscoder
 from ledger.errors import StorageError
-from ledger.view import BeliefView, Store
+from ledger.view import BeliefView, Store, postgres_store, sqlite_store
 
-__all__ = ["EventStore", "Target", "open_store", "storage_errors"]
+__all__ = [
+    "EventStore",
+    "Target",
+    "holds_ledger",
+    "open_store",
+    "open_view",
+    "storage_errors",
+]
 
 Kind = Literal["memory", "sqlite", "postgres"]
 
@@ -247,6 +254,48 @@ def _setting_up(target: Target) -> Iterator[None]:
             connection.execute("SELECT pg_advisory_unlock(%s)", (_SETUP_LOCK,))
 
 
+def holds_ledger(target: Target) -> bool:
+    """Whether ``target`` already holds a ledger (its events table), reading only.
+
+    An in-memory target never does. Raises StorageError if it cannot be asked.
+    """
+    if target.kind == "memory":
+        return False
+    if target.kind == "sqlite":
+        assert target.path is not None
+        if not target.exists:
+            return False
+        uri = f"file:{urllib.parse.quote(str(target.path.resolve()))}?mode=ro"
+        with storage_errors("cannot open ledger", repr(target.redacted)):
+            connection = sqlite3.connect(uri, uri=True)
+            try:
+                found = connection.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table'"
+                    " AND name = 'stored_events'"
+                ).fetchone()
+            finally:
+                connection.close()
+        return found is not None
+    env = target.settings
+    schema = env.get("POSTGRES_SCHEMA", "public")
+    with storage_errors("cannot open ledger", repr(target.redacted)):
+        connection = _psycopg.connect(
+            dbname=env["POSTGRES_DBNAME"],
+            host=env["POSTGRES_HOST"],
+            port=env["POSTGRES_PORT"],
+            user=env["POSTGRES_USER"],
+            password=env["POSTGRES_PASSWORD"],
+            connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
+            autocommit=True,
+        )
+        with connection:
+            row = connection.execute(
+                "SELECT to_regclass(%s) IS NOT NULL",
+                (f'"{schema}".{EventStore.name.lower()}_events',),
+            ).fetchone()
+    return bool(row and row[0])
+
+
 def open_store(target: Target) -> tuple[EventStore, Store]:
     """Open the event store at ``target`` and the view's backend beside it.
 
@@ -259,16 +308,12 @@ def open_store(target: Target) -> tuple[EventStore, Store]:
         if target.kind == "postgres":
             from eventsourcing.postgres import PostgresApplicationRecorder
 
-            from ledger.view._postgres import PostgresStore
-
             recorder = app.recorder
             assert isinstance(recorder, PostgresApplicationRecorder)
-            store = PostgresStore(recorder.datastore, recorder)
+            store = postgres_store(recorder.datastore, recorder)
         else:
-            from ledger.view._sqlite import SQLiteStore
-
             name = target.settings["SQLITE_DBNAME"]
-            store = SQLiteStore(name, uri=target.kind == "memory")
+            store = sqlite_store(name, uri=target.kind == "memory")
     return app, store
 
 

@@ -21,11 +21,17 @@ from typing import Any, Self, cast
 import attrs
 
 from ledger import _time, projections
-from ledger._storage import Target, open_store, open_view, storage_errors
+from ledger._storage import (
+    Target,
+    holds_ledger,
+    open_store,
+    open_view,
+    storage_errors,
+)
 from ledger._time import TimePoint
 from ledger.analysis import AnalysisQueries, question_of
 from ledger.archive import Archive
-from ledger.errors import InvalidArgument, LedgerError, UnknownProposition
+from ledger.errors import InvalidArgument, LedgerError, StorageError, UnknownProposition
 from ledger.policy import BeliefPolicy, LatestDecisiveWord, canonical_order
 from ledger.values import Belief, Change, Entry, Kind, Report, Status, normalise_name
 
@@ -46,26 +52,39 @@ class Ledger(AnalysisQueries):
 
     @classmethod
     def open(
-        cls, target: str | os.PathLike[str], *, policy: BeliefPolicy | None = None
+        cls,
+        target: str | os.PathLike[str],
+        *,
+        policy: BeliefPolicy | None = None,
+        create: bool = True,
     ) -> Self:
         """Open (creating if needed) the ledger kept at ``target``.
 
         ``target`` is a SQLite file path, or a ``postgresql://user@host:port/db``
         URL (optionally ``?schema=name``; the password from ``PGPASSWORD``).
-        Raises StorageError if it cannot be used.
+        With ``create=False``, a target that holds no ledger yet raises
+        StorageError and is left as it was. Raises StorageError if it cannot
+        be used.
         """
         ledger = cls.__new__(cls)
-        ledger._setup(target, policy)
+        ledger._setup(target, policy, create=create)
         return ledger
 
     def _setup(
-        self, target: str | os.PathLike[str] | None, policy: BeliefPolicy | None
+        self,
+        target: str | os.PathLike[str] | None,
+        policy: BeliefPolicy | None,
+        *,
+        create: bool = True,
     ) -> None:
         self.policy: BeliefPolicy = (
             policy if policy is not None else LatestDecisiveWord()
         )
         self._closed = True
         self._where = Target.parse(target)
+        if not create and not holds_ledger(self._where):
+            msg = f"no ledger at {self._where.redacted!r} (and none was created)"
+            raise StorageError(msg)
         self._app, self._store = open_store(self._where)
         try:
             self._view, self.applied_at_open = open_view(

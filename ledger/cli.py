@@ -198,7 +198,7 @@ def _ledger(db: str | None, *, create: bool) -> Iterator[Ledger]:
     target = _target(db)
     if not create and not _is_url(target):
         _check_is_ledger(target)
-    with _errors_as_exit_codes(), Ledger.open(target) as ledger:
+    with _errors_as_exit_codes(), Ledger.open(target, create=create) as ledger:
         yield ledger
 
 

@@ -1,10 +1,10 @@
 """Report files: JSON Lines and CSV, read as a stream and checked line by line.
 
 :func:`read_reports` yields :class:`~ledger.values.Report` objects from a file
-without loading it into memory. By default it first checks the whole file and,
-if any line is invalid, raises :class:`InvalidFile` listing every problem before
-yielding a single report, so ``ledger.record_all(read_reports(path))`` records a
-file completely or not at all. :func:`write_reports` writes the same formats.
+in one pass, without loading it into memory; if any line is invalid it raises
+:class:`InvalidFile` at the end, listing every problem, so
+``ledger.record_all(read_reports(path))`` -- one transaction -- records a file
+completely or not at all. :func:`write_reports` writes the same formats.
 
 The ``*_to_dict`` functions turn query answers into the JSON-able objects that
 ``ledger ... --json`` prints.

@@ -19,6 +19,7 @@ from ledger import (
     UnknownProposition,
     UnknownReport,
 )
+from ledger._storage import Target, holds_ledger
 
 KEY = "baghdadi-killed-raqqa-strike-2017"
 RAID = "baghdadi-killed-us-raid-2019"
@@ -363,3 +364,19 @@ def test_an_atomic_batch_is_recorded_at_one_instant(ledger: Ledger) -> None:
     later = ledger.confirm(RAID, source="US", reported_at=date(2019, 10, 27))
     assert ledger.held([later])  # the next batch is recorded later still
     assert ledger.history(RAID)[0].recorded_at > ledger.history(KEY)[0].recorded_at
+
+
+def test_open_without_create_refuses_a_target_with_no_ledger(
+    ledger_target: str | None,
+) -> None:
+    """Ledger.open(..., create=False) on an empty target raises and creates nothing."""
+    if ledger_target is None:
+        pytest.skip("an in-memory ledger is always new")
+    with pytest.raises(StorageError, match="no ledger at"):
+        Ledger.open(ledger_target, create=False)
+    assert not holds_ledger(Target.parse(ledger_target))
+    if not ledger_target.startswith("postgresql://"):
+        assert not Path(ledger_target).exists()
+    Ledger.open(ledger_target).close()
+    with Ledger.open(ledger_target, create=False) as ledger:
+        assert ledger.propositions() == ()

@@ -33,7 +33,14 @@ from ledger.policy import BeliefPolicy, LatestDecisiveWord, canonical_order
 from ledger.values import Entry, Kind, Report, Status, Strike
 from ledger.view._sql import SCHEMA_VERSION, Statements
 
-__all__ = ["BeliefView", "Store", "from_micros", "micros"]
+__all__ = [
+    "BeliefView",
+    "Store",
+    "from_micros",
+    "micros",
+    "postgres_store",
+    "sqlite_store",
+]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 FOREVER = 2**62
@@ -72,6 +79,21 @@ def from_micros(value: int) -> datetime:
 def text_id(text: str) -> str:
     """The 128-bit hash (hex) under which the view indexes a key or report id."""
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def sqlite_store(database: str, *, uri: bool) -> Store:
+    """The view's backend on the SQLite database ``database`` (a URI if ``uri``)."""
+    from ledger.view._sqlite import SQLiteStore
+
+    return SQLiteStore(database, uri=uri)
+
+
+def postgres_store(datastore: Any, recorder: Any) -> Store:
+    """The view's backend in eventsourcing's PostgreSQL datastore and recorder."""
+    # Imported here: PostgreSQL support (psycopg) is an optional extra.
+    from ledger.view._postgres import PostgresStore
+
+    return PostgresStore(datastore, recorder)
 
 
 class Store(Protocol):
