@@ -425,22 +425,22 @@ class Ledger(AnalysisQueries):
     ) -> dict[str, Status]:
         """The status of every proposition with a report known by ``on``, by key.
 
-        The same statuses as :meth:`beliefs`, without the evidence: a persistent
-        ledger answers from its view's status periods in one scan, which is much
-        faster for many propositions.
+        The same statuses as :meth:`beliefs`, without the evidence: answered
+        from the view's status periods in one scan, which is much faster for
+        many propositions. (Audits with ``recorded``, and a policy that decides
+        differently on each date, such as ``Opinions`` with earned trust, fold
+        every proposition's reports instead.)
         """
         cutoff = _time.cutoff(on, "on")
         held_at = self._recorded(recorded)
         self._read()
-        if held_at is None:
+        policy = self.policy_on(on=on, recorded=recorded)
+        if held_at is None and policy is self.policy:
             return self._view.statuses(cutoff)  # sorted by key
-        found = {}
-        for key, entries in self._view.all_entries(known_by=cutoff):
-            reports = projections.active_reports(entries, recorded=held_at)
-            known = [r for r in canonical_order(reports) if r.known_from <= cutoff]
-            if known:
-                found[key] = projections.statuses(known, self.policy)[-1][1]
-        return found
+        return {
+            key: projections.statuses(known, policy)[-1][1]
+            for key, known in self.known(on=on, recorded=recorded)
+        }
 
     def timeline(
         self, proposition: str, *, recorded: TimePoint | None = None

@@ -221,3 +221,19 @@ def test_a_policy_without_repr_has_a_stable_name() -> None:
 
     assert _policy_name(Plain()) == _policy_name(Plain())
     assert _policy_name(AlwaysClaimed()) == "AlwaysClaimed()"
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(reports=ledger_reports(max_size=12, plausible=False), data=st.data())
+def test_statuses_equal_beliefs_under_earned_trust(
+    reports: list[Report], data: st.DataObject
+) -> None:
+    """Under Opinions with earned trust (a policy that differs by date), statuses agree."""
+    from ledger import Opinions
+
+    days = data.draw(st.lists(report_times(), min_size=1, max_size=3))
+    ledger = Ledger(policy=Opinions(trust="earned"))
+    ledger.record(*reports)
+    for day in days + [r.reported_at for r in reports]:
+        expected = {b.proposition: b.status for b in ledger.beliefs(on=day)}
+        assert ledger.statuses(on=day) == expected
