@@ -237,3 +237,26 @@ def test_statuses_equal_beliefs_under_earned_trust(
     for day in days + [r.reported_at for r in reports]:
         expected = {b.proposition: b.status for b in ledger.beliefs(on=day)}
         assert ledger.statuses(on=day) == expected
+
+
+def test_statuses_follow_earned_trust_as_beliefs_do() -> None:
+    """Two sources with good records confirm p: confirmed under earned trust, in both."""
+    from ledger import Opinions
+
+    ledger = Ledger(policy=Opinions(trust="earned"))
+    for n in range(6):
+        for source in ("G1", "G2"):
+            ledger.claim(f"q{n}-{source}", source=source, reported_at=date(2017, 1, 1))
+            ledger.confirm(f"q{n}-{source}", source="X", reported_at=date(2017, 1, 2))
+    for source in ("G1", "G2"):
+        ledger.confirm("p", source=source, reported_at=date(2017, 2, 1))
+    on = date(2017, 3, 1)
+    assert ledger.belief("p", on=on).status is Status.CONFIRMED
+    assert ledger.statuses(on=on)["p"] is Status.CONFIRMED
+    # With every source trusted at 0.5 (no record yet), p is only claimed.
+    assert (
+        Ledger(policy=Opinions(trust=0.5))
+        .policy.decide([e.report for e in ledger.history("p")])
+        .status
+        is Status.CLAIMED
+    )
