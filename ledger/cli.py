@@ -33,7 +33,7 @@ from ledger.analysis import TrackRecord
 from ledger.application import Ledger
 from ledger.archive import Archive, ArchiveStore, Problem, verify
 from ledger.claimreview import FORMATS as CLAIMREVIEW_FORMATS
-from ledger.claimreview import read_claimreviews
+from ledger.claimreview import beliefs_to_claimreview, read_claimreviews
 from ledger.claimreview import sniff as sniff_claimreview
 from ledger.errors import (
     ConflictingReport,
@@ -867,7 +867,7 @@ def _changes(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["jsonl", "csv"]),
+    type=click.Choice(["jsonl", "csv", "claimreview"]),
     default=None,
     help="[default: csv if --output ends .csv, else jsonl]",
 )
@@ -878,21 +878,48 @@ def _changes(
     default="-",
     help="Write to this file [default: stdout].",
 )
+@click.option(
+    "--on",
+    "on",
+    type=_TIME,
+    default=None,
+    help="claimreview: the beliefs of this date [default: today].",
+)
+@click.option(
+    "--author",
+    default=None,
+    help="claimreview: the organisation publishing the reviews (required).",
+)
 @_db_option
-def export(fmt: Format | None, output: str, db: str | None) -> None:
-    """Write every report that is not struck, in the import format."""
+def export(
+    fmt: str | None,
+    output: str,
+    on: TimePoint | None,
+    author: str | None,
+    db: str | None,
+) -> None:
+    """Write every report that is not struck, in the import format.
+
+    With --format claimreview, write instead one ClaimReview per proposition:
+    its belief on --on, reviewed by --author, as JSON-LD.
+    """
     if fmt is None:
         fmt = "csv" if output.lower().endswith(".csv") else "jsonl"
+    if fmt == "claimreview":
+        if author is None:
+            raise _fail("--format claimreview needs --author ORG", EXIT_USAGE)
+        _export_claimreview(output, on or datetime.now(UTC).date(), author, db)
+        return
     with _ledger(db, create=False) as ledger, _errors_as_exit_codes():
         _check_output("--output", output, db)
         entries = ledger.entries()
         reports = (entry.report for entry in entries if entry.strike is None)
         try:
             if output == "-":
-                write_reports(reports, sys.stdout.buffer, format=fmt)
+                write_reports(reports, sys.stdout.buffer, format=cast("Format", fmt))
                 sys.stdout.buffer.flush()
             else:
-                write_reports(reports, output, format=fmt)
+                write_reports(reports, output, format=cast("Format", fmt))
         except (StorageError, BrokenPipeError):
             raise
         except OSError as error:
@@ -905,6 +932,24 @@ def export(fmt: Format | None, output: str, db: str | None) -> None:
             close = getattr(entries, "close", None)
             if close is not None:
                 close()
+
+
+def _export_claimreview(
+    output: str, on: TimePoint, author: str, db: str | None
+) -> None:
+    """``export --format claimreview``: the beliefs on ``on`` as JSON-LD."""
+    with _ledger(db, create=False) as ledger, _errors_as_exit_codes():
+        _check_output("--output", output, db)
+        reviews = beliefs_to_claimreview(ledger, on=on, author=author)
+    text = json.dumps(reviews, ensure_ascii=False, indent=1) + "\n"
+    if output == "-":
+        click.echo(text, nl=False)
+        return
+    try:
+        with _replacing(output) as file:
+            file.write(text)
+    except OSError as error:
+        raise _cannot_write(output, error) from error
 
 
 # ---------------------------------------------------------------- report

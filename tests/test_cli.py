@@ -663,3 +663,28 @@ def test_recorded_answers_as_the_ledger_stood(ledger_cmd: Run, tmp_path: Path) -
     assert json.loads(found.stdout) == [belief_to_dict(b) for b in expected]
     assert [b.status.value for b in expected] == ["claimed"]
     assert [b.status.value for b in now] == ["refuted"]
+
+
+def test_export_claimreview_reads_back_to_the_same_verdicts(
+    ledger_cmd: Run, tmp_path: Path
+) -> None:
+    """Export --format claimreview, imported into a new ledger, gives the same statuses."""
+    on = "2017-10-05"
+    assert ledger_cmd("--db", "a.db", "import", str(FOUNDING)).returncode == 0
+    missing = ledger_cmd("--db", "a.db", "export", "--format", "claimreview")
+    assert missing.returncode == 2
+    assert "--author" in missing.stderr
+    done = ledger_cmd(
+        "--db", "a.db", "export", "--format", "claimreview", "--on", on,
+        "--author", "Example Desk", "-o", "out.jsonld",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    reviews = json.loads((tmp_path / "out.jsonld").read_text(encoding="utf-8"))
+    assert {review["@type"] for review in reviews} == {"ClaimReview"}
+    assert ledger_cmd("--db", "b.db", "import", "out.jsonld").returncode == 0
+    with (
+        Ledger.open(tmp_path / "a.db") as first,
+        Ledger.open(tmp_path / "b.db") as again,
+    ):
+        day = date.fromisoformat(on)
+        assert again.statuses(on=day) == first.statuses(on=day)
