@@ -17,6 +17,7 @@ import sqlite3
 import stat
 import sys
 import tempfile
+import textwrap
 import unicodedata
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -609,37 +610,52 @@ def believed(
 ) -> None:
     """What was believed on DATE about KEY... (default: every proposition)."""
     with _ledger(db, create=False) as ledger, _errors_as_exit_codes():
-        beliefs: Sequence[Belief]
+        beliefs: Iterable[Belief]
         keys = tuple(_key(key) for key in keys)
         if source is not None:
             beliefs = _according_to(ledger, keys, on, recorded, _key(source))
         elif keys:
             beliefs = [ledger.belief(key, on=on, recorded=recorded) for key in keys]
         else:
-            beliefs = ledger.beliefs(on=on, recorded=recorded)
-    if as_json:
-        _print_json([_belief_json(belief, explain=explain) for belief in beliefs])
-        return
-    if not beliefs:
+            # Streamed: a whole-ledger answer never holds every belief at once.
+            beliefs = ledger.iter_beliefs(on=on, recorded=recorded)
+        if as_json:
+            _print_json_stream(_belief_json(b, explain=explain) for b in beliefs)
+            return
+        kept: list[Belief] = []
+        rows = []
+        for b in beliefs:
+            rows.append(
+                (
+                    b.proposition,
+                    b.status.value,
+                    b.since,
+                    b.occurred_at,
+                    len(b.supporting),
+                    len(b.opposing),
+                    _sources_of(b.decided_by),
+                )
+            )
+            if explain:
+                kept.append(b)
+    if not rows:
         by = "" if source is None else f" from {_cell(source)}"
         click.echo(f"no proposition had a report{by} by {_cell(on)}")
         return
-    rows = [
-        (
-            b.proposition,
-            b.status.value,
-            b.since,
-            b.occurred_at,
-            len(b.supporting),
-            len(b.opposing),
-            _sources_of(b.decided_by),
-        )
-        for b in beliefs
-    ]
     headers = ("PROPOSITION", "STATUS", "SINCE", "OCCURRED", "FOR", "AGAINST")
     click.echo(_table((*headers, "DECIDED BY"), rows))
     if explain:
-        _print_explanations(beliefs)
+        _print_explanations(kept)
+
+
+def _print_json_stream(items: Iterable[object]) -> None:
+    """Print a JSON array as :func:`_print_json` does, one element at a time."""
+    first = True
+    for item in items:
+        text = json.dumps(item, ensure_ascii=False, indent=2)
+        click.echo(("[\n" if first else ",\n") + textwrap.indent(text, "  "), nl=False)
+        first = False
+    click.echo("[]" if first else "\n]")
 
 
 def _according_to(
