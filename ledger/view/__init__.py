@@ -76,9 +76,20 @@ def from_micros(value: int) -> datetime:
     return _EPOCH + timedelta(microseconds=value)
 
 
+_SHORT = 200  # characters: far below any store's limit on an index entry
+
+
 def text_id(text: str) -> str:
-    """The 128-bit hash (hex) under which the view indexes a key or report id."""
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    """The text under which the view indexes a key or report id.
+
+    Short text is indexed as it is (so ids given in order insert in order);
+    long text, and text that starts with ``#``, as ``#`` and a 128-bit hash
+    (hex), so no index entry is ever too long and the two cannot collide.
+    """
+    if len(text) <= _SHORT and not text.startswith("#"):
+        return text
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return "#" + digest[:32]
 
 
 def sqlite_store(database: str, *, uri: bool) -> Store:

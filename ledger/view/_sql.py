@@ -2,9 +2,9 @@
 
 Both dialects keep the same tables; only types, placeholders, list parameters
 and identifiers differ. Long keys and report ids are never indexed as they are
-(PostgreSQL's btree limit is about 2.7 KB): rows are found by a 128-bit hash of
-the text (``kid`` for a proposition key, ``rid`` for a report id), and the text
-itself is stored beside it.
+(PostgreSQL's btree limit is about 2.7 KB): rows are found by ``kid`` (a
+proposition key) and ``rid`` (a report id), the text itself when short, else a
+128-bit hash of it (see ``text_id``); the full text is stored beside it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import attrs
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 """The version of the view's tables; a view of another version is rebuilt."""
 
 VIEW_TABLES = (

@@ -50,6 +50,9 @@ class SQLiteStore:
                 )
                 raise StorageError(msg)
             self._connection.execute(f"PRAGMA synchronous = {synchronous}")
+            # 32 MiB of page cache (SQLite's default is 2 MiB): the view's
+            # indexes of a large ledger are inserted into at random places.
+            self._connection.execute("PRAGMA cache_size = -32768")
 
     def close(self) -> None:
         """Close the connection."""
