@@ -116,6 +116,9 @@ class Store(Protocol):
     def reading(self) -> contextlib.AbstractContextManager[Any]:
         """A cursor in a read-only transaction."""
 
+    def streaming(self) -> contextlib.AbstractContextManager[Any]:
+        """A cursor for one long result, fetched a chunk at a time."""
+
     def writing(self) -> contextlib.AbstractContextManager[Any]:
         """A cursor in a transaction holding the store's write lock (commits)."""
 
@@ -464,7 +467,7 @@ class BeliefView:
         proposition's entries at a time (the database streams the rest).
         """
         at = FOREVER if known_by is None else micros(known_by)
-        with self.store.reading() as cursor:
+        with self.store.streaming() as cursor:
             cursor.execute(self.sql.known_reports, (at,))
             key: str | None = None
             rows: list[Any] = []

@@ -74,6 +74,17 @@ class PostgresStore:
             yield connection.cursor()
 
     @contextlib.contextmanager
+    def streaming(self) -> Iterator[Any]:
+        """A server-side cursor, so a long result arrives a chunk at a time."""
+        with (
+            self._datastore.get_connection() as connection,
+            connection.transaction(),
+            connection.cursor(name="ledger_stream") as cursor,
+        ):
+            cursor.itersize = 2000
+            yield cursor
+
+    @contextlib.contextmanager
     def writing(self) -> Iterator[Any]:
         """A cursor in a transaction holding the events table's write lock."""
         with self._datastore.get_connection() as connection, connection.transaction():

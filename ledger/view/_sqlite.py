@@ -71,6 +71,10 @@ class SQLiteStore:
         finally:
             self._connection.rollback()
 
+    def streaming(self) -> contextlib.AbstractContextManager[sqlite3.Cursor]:
+        """A cursor whose rows SQLite produces as they are fetched."""
+        return self.reading()
+
     @contextlib.contextmanager
     def writing(self) -> Iterator[sqlite3.Cursor]:
         """A cursor in a transaction holding the write lock; commits on success."""
