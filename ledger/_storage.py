@@ -230,8 +230,25 @@ def _setting_up(target: Target) -> Iterator[None]:
         raise StorageError(msg)
     from psycopg import sql
 
+    connection = _connect(target)
+    with connection:
+        connection.execute("SELECT pg_advisory_lock(%s)", (_SETUP_LOCK,))
+        try:
+            if "POSTGRES_SCHEMA" in target.settings:
+                connection.execute(
+                    sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
+                        sql.Identifier(target.settings["POSTGRES_SCHEMA"])
+                    )
+                )
+            yield
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(%s)", (_SETUP_LOCK,))
+
+
+def _connect(target: Target) -> Any:
+    """A psycopg connection (autocommit) to the server ``target`` names."""
     env = target.settings
-    connection = _psycopg.connect(
+    return _psycopg.connect(
         dbname=env["POSTGRES_DBNAME"],
         host=env["POSTGRES_HOST"],
         port=env["POSTGRES_PORT"],
@@ -240,18 +257,6 @@ def _setting_up(target: Target) -> Iterator[None]:
         connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
         autocommit=True,
     )
-    with connection:
-        connection.execute("SELECT pg_advisory_lock(%s)", (_SETUP_LOCK,))
-        try:
-            if "POSTGRES_SCHEMA" in env:
-                connection.execute(
-                    sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
-                        sql.Identifier(env["POSTGRES_SCHEMA"])
-                    )
-                )
-            yield
-        finally:
-            connection.execute("SELECT pg_advisory_unlock(%s)", (_SETUP_LOCK,))
 
 
 def holds_ledger(target: Target) -> bool:
@@ -279,15 +284,7 @@ def holds_ledger(target: Target) -> bool:
     env = target.settings
     schema = env.get("POSTGRES_SCHEMA", "public")
     with storage_errors("cannot open ledger", repr(target.redacted)):
-        connection = _psycopg.connect(
-            dbname=env["POSTGRES_DBNAME"],
-            host=env["POSTGRES_HOST"],
-            port=env["POSTGRES_PORT"],
-            user=env["POSTGRES_USER"],
-            password=env["POSTGRES_PASSWORD"],
-            connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
-            autocommit=True,
-        )
+        connection = _connect(target)
         with connection:
             row = connection.execute(
                 "SELECT to_regclass(%s) IS NOT NULL",

@@ -38,6 +38,7 @@ import attrs
 import orjson
 
 from ledger import _time
+from ledger._codec import FIELDS, REQUIRED
 from ledger._time import TimePoint
 from ledger.errors import InvalidReport
 from ledger.projections import Period
@@ -79,24 +80,6 @@ Source = str | os.PathLike[str] | IO[bytes] | IO[str]
 
 Held = Callable[[Collection[str]], Mapping[str, Report]]
 """Looks up report ids: returns the reports held under any of the ids given."""
-
-FIELDS: tuple[str, ...] = (
-    "kind",
-    "proposition",
-    "statement",
-    "source",
-    "reported_at",
-    "occurred_at",
-    "quote",
-    "url",
-    "question",
-    "rating",
-    "report_id",
-)
-"""The fields of a report line, in the column order :func:`write_reports` uses."""
-
-REQUIRED: frozenset[str] = frozenset({"kind", "proposition", "source", "reported_at"})
-"""The fields every line must give."""
 
 MAX_LINE_BYTES = 1024 * 1024
 """The longest line accepted, in bytes of UTF-8, not counting the line break."""
