@@ -1,10 +1,11 @@
 """Hostile input (issue 13) in the core's part: storage set-up, write path, reader.
 
-A test still marked ``xfail(strict=True)`` names the item it waits for; the
-rewrite that fixes it removes the mark. Unmarked tests pass since the storage
-set-up moved to ``ledger/_storage.py`` (items 1, 3, 11, 12 and the double
-"cannot open ledger") and NUL is refused in every text field (item 6). The cases run against the real command on real SQLite
-files, and on PostgreSQL where the item concerns it.
+Each was written failing before the core rewrite and passes on it: storage
+set-up in ``ledger/_storage.py`` (items 1, 3, 11, 12 and the doubled "cannot
+open ledger"), NUL refused in every text field (6), the one-pass import in one
+transaction (4, 9), derived ids as a namespace (5) and query keys normalised
+(13). The cases run against the real command on real SQLite files, and on
+PostgreSQL where the item concerns it.
 """
 
 from __future__ import annotations
@@ -47,14 +48,6 @@ def target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     So a missing PostgreSQL server in CI is an error even for an xfail test.
     """
     return store_target(request.param, tmp_path)
-
-
-def _core(item: str) -> pytest.MarkDecorator:
-    # raises=Exception: pytest's own outcomes (a missing server in CI fails with
-    # pytest.fail) are BaseExceptions, so they still fail the run.
-    return pytest.mark.xfail(
-        strict=True, raises=Exception, reason=f"core rewrite: {item}"
-    )
 
 
 def _refusal(action: Callable[[], object]) -> InvalidReport | None:
