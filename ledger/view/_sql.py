@@ -104,7 +104,6 @@ def _build(
                 "CREATE INDEX IF NOT EXISTS ledger_reports_by_kid"
                 " ON {t}ledger_reports (kid, known_from)"
             ),
-            *key_index,
             q(
                 "CREATE TABLE IF NOT EXISTS {t}ledger_periods ("
                 " kid TEXT NOT NULL,"
@@ -125,6 +124,7 @@ def _build(
                 " recorded_at " + big + " NOT NULL,"
                 " content " + blob + " NOT NULL)"
             ),
+            *key_index,
         ),
         drop=tuple(q(f"DROP TABLE IF EXISTS {{t}}{table}") for table in VIEW_TABLES),
         get_state=q("SELECT name, value FROM {t}ledger_view_state"),
@@ -215,7 +215,7 @@ def _build(
         ),
         statuses_at=q(
             "SELECT proposition, status FROM {t}ledger_periods"
-            " WHERE start <= ? AND stop > ?"
+            " WHERE start <= ? AND stop > ?{by_key}"
         ),
         count_reports=q("SELECT COUNT(*) AS n FROM {t}ledger_reports"),
         insert_archive=q(
@@ -243,6 +243,7 @@ def sqlite_statements() -> Statements:
         return (
             text.replace("{t}", "")
             .replace("{collate}", "")
+            .replace("{by_key}", " ORDER BY proposition")
             .replace(
                 "{notifications_after}",
                 "SELECT rowid AS id, topic, state FROM stored_events"
@@ -262,6 +263,11 @@ def sqlite_statements() -> Statements:
             (
                 "CREATE INDEX IF NOT EXISTS ledger_propositions_by_key"
                 " ON ledger_propositions (proposition)"
+            ),
+            # Covers statuses(on=): one index scan, already in key order.
+            (
+                "CREATE INDEX IF NOT EXISTS ledger_periods_by_key"
+                " ON ledger_periods (proposition, start, stop, status)"
             ),
         ),
     )
@@ -283,6 +289,7 @@ def postgres_statements(schema: str, events_table: str) -> Statements:
         return (
             text.replace("{t}", prefix)
             .replace("{collate}", ' COLLATE "C"')
+            .replace("{by_key}", "")
             .replace(
                 "{notifications_after}",
                 "SELECT notification_id AS id, topic, state FROM " + events + ""
