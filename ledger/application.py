@@ -216,14 +216,7 @@ class Ledger(AnalysisQueries):
         reusing the id of a different report raises ConflictingReport and the
         batch records nothing.
         """
-        for index, report in enumerate(reports):
-            if not isinstance(cast("object", report), Report):
-                msg = (
-                    f"record() takes Report objects (argument {index} is "
-                    f"{type(report).__name__})"
-                )
-                raise InvalidArgument(msg)
-        self.record_all(reports)
+        self._record_stream(reports, "record()", batch_size=5000)
         return tuple(report.report_id for report in reports)
 
     def record_all(self, reports: Iterable[Report], *, batch_size: int = 5000) -> int:
@@ -237,6 +230,12 @@ class Ledger(AnalysisQueries):
         if batch_size < 1:
             msg = f"batch_size must be at least 1 (got {batch_size!r})"
             raise InvalidArgument(msg)
+        return self._record_stream(reports, "record_all()", batch_size=batch_size)
+
+    def _record_stream(
+        self, reports: Iterable[Report], caller: str, *, batch_size: int
+    ) -> int:
+        """Record ``reports`` in one transaction; ``caller`` names the method."""
         self._check_open()
         new = seen = 0
         with self._writing("write to") as writer:
@@ -244,7 +243,7 @@ class Ledger(AnalysisQueries):
             for report in reports:
                 if not isinstance(cast("object", report), Report):
                     msg = (
-                        f"record_all() takes Report objects (argument {seen} is "
+                        f"{caller} takes Report objects (argument {seen} is "
                         f"{type(report).__name__})"
                     )
                     raise InvalidArgument(msg)

@@ -13,13 +13,11 @@ import io
 import itertools
 import json
 import os
-import sqlite3
 import stat
 import sys
 import tempfile
 import textwrap
 import unicodedata
-import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -29,6 +27,7 @@ import attrs
 import click
 
 from ledger import _time, projections
+from ledger._storage import Target, holds_ledger
 from ledger._time import TimePoint
 from ledger.analysis import TrackRecord
 from ledger.application import Ledger
@@ -217,16 +216,11 @@ def _check_is_ledger(target: str) -> None:
         raise _fail(f"no ledger at {target!r}: the file is empty; {hint}", EXIT_STORAGE)
     if not path.is_file() or not _is_sqlite(path):
         return  # Ledger.open says what is wrong with it
-    uri = f"file:{urllib.parse.quote(str(path.resolve()))}?mode=ro"
     try:
-        with contextlib.closing(sqlite3.connect(uri, uri=True)) as connection:
-            found = connection.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' "
-                "AND name = 'stored_events'"
-            ).fetchone()
-    except sqlite3.Error:
+        found = holds_ledger(Target.parse(target))
+    except LedgerError:
         return  # Ledger.open says what is wrong with it
-    if found is None:
+    if not found:
         msg = (
             f"no ledger at {target!r}: it is a SQLite database without a "
             f"ledger's tables; {hint}"

@@ -20,7 +20,6 @@ import io
 import itertools
 import json
 import os
-import re
 import stat
 import tempfile
 from collections.abc import (
@@ -98,7 +97,6 @@ _EXTENSIONS: dict[str, Format] = {
 }
 _SKIP_CHUNK = 64 * 1024
 _IDS_KEPT = 100_000
-_DERIVED_FORM = re.compile(r"r-[0-9a-f]{32}")
 _LOOKUP_BATCH = 1000
 _T = TypeVar("_T")
 _SHOW_CHARS = 60
@@ -769,7 +767,7 @@ def _scan_file(
     # report_id -> (content id, file, line): only ids that differ from the
     # content's own id can name two different reports, so only those are kept.
     for number, item in scan:
-        if isinstance(item, _Given) and _DERIVED_FORM.fullmatch(item.report.report_id):
+        if isinstance(item, _Given) and item.report.has_derived_id():
             # A derived-form id is its report's own (Report checks that), so
             # it cannot name two different reports.
             yield number, item.report

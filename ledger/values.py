@@ -335,6 +335,14 @@ class Report:
         fields.update(changes)
         return Report(**fields)
 
+    def has_derived_id(self) -> bool:
+        """Whether ``report_id`` is the derived one (none was given, or it was).
+
+        An explicit id of the derived form is checked to be the report's own
+        when the report is made (outside :func:`stored_reports`).
+        """
+        return not self._id_given or bool(_DERIVED_FORM.fullmatch(self.report_id))
+
     def derived_id(self) -> str:
         """The id derived from this report's content (``r-`` and 32 hex digits).
 

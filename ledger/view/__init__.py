@@ -57,7 +57,6 @@ _STATUS_CODE = {
 _STATUS_OF = {code: status for status, code in _STATUS_CODE.items()}
 _CONFIRMED_BIT, _REFUTED_BIT = 1, 2
 _LOOKUP = 500  # ids per IN-list lookup
-_INSERT = 5000  # events per insert statement (PostgreSQL's pipeline limit is far above)
 
 TOPIC_FIRST = Proposition.FirstReported.TOPIC
 TOPIC_REPORTED = Proposition.Reported.TOPIC
@@ -577,7 +576,6 @@ class _Writer:
         # view's state so a write need not scan for it.
         self.recorded = -1 if recorded is None else int(recorded)
         self.timestamp = _EPOCH
-        self.written = 0
         self._ids: dict[str, Any] = {}
 
     def stamp(self, now: datetime) -> None:
@@ -622,11 +620,15 @@ class _Writer:
                 if row["topic"] == TOPIC_STRUCK:
                     self._apply_reports(reports)
                     reports = []
-                    self._apply_strike(state["report_id"], state["reason"], recorded)
+                    found = _held(self.view, self.cursor, [state["report_id"]])
+                    self._apply_strike(
+                        found[state["report_id"]][0], state["reason"], recorded
+                    )
                 elif row["topic"] == TOPIC_ARCHIVED:
                     self._apply_reports(reports)
                     reports = []
                     self._insert_archive(
+                        _archive_key(state["url"], state["sha256"]),
                         state["url"],
                         state["sha256"],
                         state["media_type"],
@@ -699,7 +701,6 @@ class _Writer:
         self.position = self.view.store.insert_events(self.cursor, events)
         self._insert(rows, folds, kids, versions)
         self.recorded = max(self.recorded, stamp)
-        self.written += len(new)
         return len(new)
 
     def strike(self, report_id: str, reason: str) -> bool:
@@ -722,7 +723,7 @@ class _Writer:
             _codec.struck_state(report_id, reason, self.timestamp),
         )
         self.position = self.view.store.insert_events(self.cursor, [event])
-        self._apply_strike(report_id, reason, micros(self.timestamp), fold=fold)
+        self._apply_strike(report, reason, micros(self.timestamp), fold=fold)
         self.recorded = max(self.recorded, micros(self.timestamp))
         return True
 
@@ -731,7 +732,7 @@ class _Writer:
     ) -> bool:
         """Save an archived copy of ``url``; False if this content is held already."""
         sha256 = hashlib.sha256(content).hexdigest()
-        aid = text_id(f"{url}\x00{sha256}")
+        aid = _archive_key(url, sha256)
         self.cursor.execute(self.view.sql.archive_by_aid, (aid,))
         if self.cursor.fetchone() is not None:
             return False
@@ -742,13 +743,14 @@ class _Writer:
         self.position = self.view.store.insert_events(self.cursor, [event])
         stamp = micros(self.timestamp)
         self._insert_archive(
-            url, sha256, media_type, retrieved_at.isoformat(), content, stamp
+            aid, url, sha256, media_type, retrieved_at.isoformat(), content, stamp
         )
         self.recorded = max(self.recorded, stamp)
         return True
 
     def _insert_archive(
         self,
+        aid: str,
         url: str,
         sha256: str,
         media_type: str,
@@ -759,7 +761,7 @@ class _Writer:
         self.cursor.execute(
             self.view.sql.insert_archive,
             (
-                text_id(f"{url}\x00{sha256}"),
+                aid,
                 url,
                 sha256,
                 media_type,
@@ -843,16 +845,14 @@ class _Writer:
         view.store.many(cursor, view.sql.upsert_propositions, updates)
 
     def _apply_strike(
-        self, report_id: str, reason: str, recorded: int, *, fold: _Fold | None = None
+        self, report: Report, reason: str, recorded: int, *, fold: _Fold | None = None
     ) -> None:
+        """Mark the held ``report`` struck and refold its proposition from it."""
         view = self.view
-        held = _held(view, self.cursor, [report_id]).get(report_id)
-        if held is None:  # pragma: no cover - a strike always follows its report
-            return
-        report = held[0]
         key = report.proposition
         kid = text_id(key)
-        self.cursor.execute(view.sql.strike, (recorded, reason, text_id(report_id)))
+        rid = text_id(report.report_id)
+        self.cursor.execute(view.sql.strike, (recorded, reason, rid))
         if fold is None:
             fold = view._fold_of(self.cursor, [kid])[kid]
             fold.version += 1
@@ -865,6 +865,11 @@ class _Writer:
         self.cursor.executemany(
             view.sql.upsert_propositions, [_proposition_row(kid, key, fold)]
         )
+
+
+def _archive_key(url: str, sha256: str) -> str:
+    """The view's key of one archived copy: its url and content together."""
+    return text_id(f"{url}\x00{sha256}")
 
 
 def _proposition_row(kid: str, key: str, fold: _Fold) -> tuple[Any, ...]:

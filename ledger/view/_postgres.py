@@ -17,6 +17,8 @@ from psycopg import sql
 
 from ledger.view._sql import Statements, postgres_statements
 
+_CHUNK = 5000  # rows per insert: far below where psycopg's pipeline stalls
+
 
 class PostgresStore:
     """A ledger's PostgreSQL schema, for the belief view."""
@@ -96,8 +98,8 @@ class PostgresStore:
     def insert_events(self, cursor: Any, rows: Sequence[tuple[Any, ...]]) -> int:
         """Insert stored events in chunks; return the notification id of the last."""
         last = 0
-        for start in range(0, len(rows), 5000):
-            chunk = rows[start : start + 5000]
+        for start in range(0, len(rows), _CHUNK):
+            chunk = rows[start : start + _CHUNK]
             cursor.execute(
                 self._insert,
                 (
@@ -119,8 +121,8 @@ class PostgresStore:
         if bulk is None:
             cursor.executemany(statement, rows)
             return
-        for start in range(0, len(rows), 5000):
-            chunk = rows[start : start + 5000]
+        for start in range(0, len(rows), _CHUNK):
+            chunk = rows[start : start + _CHUNK]
             columns = [list(column) for column in zip(*chunk, strict=True)]
             # Binary parameters: arrays go over without text escaping.
             cursor.execute(bulk, columns, binary=True)
