@@ -26,7 +26,7 @@ from typing import IO, Any, TypeVar, cast
 import attrs
 import click
 
-from ledger import _time, projections
+from ledger import _spool, _time, projections
 from ledger._storage import Target, holds_ledger
 from ledger._time import TimePoint
 from ledger.analysis import TrackRecord
@@ -58,6 +58,8 @@ from ledger.io import (
 )
 from ledger.projections import Period
 from ledger.report import picture
+from ledger.report._data import layout
+from ledger.report._html import write_layout
 from ledger.values import Belief, Report, Status, normalise_name
 
 __all__ = [
@@ -548,17 +550,57 @@ def _width(text: str) -> int:
     )
 
 
-def _table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    cells = [list(headers), *([_cell(value) for value in row] for row in rows)]
-    widths = [max(_width(row[i]) for row in cells) for i in range(len(headers))]
-    lines = []
-    for row in cells:
-        padded = [
-            text + " " * (width - _width(text))
-            for text, width in zip(row, widths, strict=True)
-        ]
-        lines.append("  ".join(padded).rstrip())
-    return "\n".join(lines)
+def _echo_table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    empty: str | None = None,
+    notes: bool = False,
+) -> None:
+    """Print ``rows`` under ``headers`` in aligned columns, in bounded memory.
+
+    The widths depend on every row, so the rows go through a scratch database
+    (``_spool``) on their way to the terminal: a whole-ledger table never sits
+    in memory. With ``empty``, no rows print that line instead of the headers.
+    With ``notes``, each row carries one more item, a text printed after the
+    table (after a blank line), in the rows' order.
+    """
+    widths = [_width(header) for header in headers]
+    columns = len(headers)
+    with _spool.spool() as scratch:
+        scratch.execute("CREATE TABLE cells (line TEXT, note TEXT)")
+
+        def lines() -> Iterator[tuple[str, str | None]]:
+            for row in rows:
+                cells = [_cell(value) for value in row[:columns]]
+                for index, text in enumerate(cells):
+                    widths[index] = max(widths[index], _width(text))
+                note = _cell_lines(str(row[columns])) if notes else None
+                yield json.dumps(cells, ensure_ascii=False), note
+
+        _spool.insert(scratch, "cells", lines())
+        if (
+            empty is not None
+            and not scratch.execute("SELECT EXISTS (SELECT 1 FROM cells)").fetchone()[0]
+        ):
+            click.echo(empty)
+            return
+        click.echo(_padded(headers, widths))
+        for line in _spool.rows(scratch, "SELECT line FROM cells ORDER BY rowid"):
+            click.echo(_padded(json.loads(line), widths))
+        if notes:
+            query = "SELECT note FROM cells ORDER BY rowid"
+            for note in _spool.rows(scratch, query):
+                click.echo("")
+                click.echo(note)
+
+
+def _padded(cells: Sequence[str], widths: Sequence[int]) -> str:
+    padded = [
+        text + " " * (width - _width(text))
+        for text, width in zip(cells, widths, strict=True)
+    ]
+    return "  ".join(padded).rstrip()
 
 
 def _sources_of(reports: Iterable[Report]) -> str:
@@ -616,40 +658,32 @@ def believed(
         if as_json:
             _print_json_stream(_belief_json(b, explain=explain) for b in beliefs)
             return
-        kept: list[Belief] = []
-        rows = []
-        for b in beliefs:
-            rows.append(
-                (
-                    b.proposition,
-                    b.status.value,
-                    b.since,
-                    b.occurred_at,
-                    len(b.supporting),
-                    len(b.opposing),
-                    _sources_of(b.decided_by),
-                )
-            )
-            if explain:
-                kept.append(b)
-    if not rows:
         by = "" if source is None else f" from {_cell(source)}"
-        click.echo(f"no proposition had a report{by} by {_cell(on)}")
-        return
-    headers = ("PROPOSITION", "STATUS", "SINCE", "OCCURRED", "FOR", "AGAINST")
-    click.echo(_table((*headers, "DECIDED BY"), rows))
-    if explain:
-        _print_explanations(kept)
+        rows = (
+            (
+                b.proposition,
+                b.status.value,
+                b.since,
+                b.occurred_at,
+                len(b.supporting),
+                len(b.opposing),
+                _sources_of(b.decided_by),
+                *((b.explain(),) if explain else ()),
+            )
+            for b in beliefs
+        )
+        headers = ("PROPOSITION", "STATUS", "SINCE", "OCCURRED", "FOR", "AGAINST")
+        _echo_table(
+            (*headers, "DECIDED BY"),
+            rows,
+            empty=f"no proposition had a report{by} by {_cell(on)}",
+            notes=explain,
+        )
 
 
 def _print_json_stream(items: Iterable[object]) -> None:
     """Print a JSON array as :func:`_print_json` does, one element at a time."""
-    first = True
-    for item in items:
-        text = json.dumps(item, ensure_ascii=False, indent=2)
-        click.echo(("[\n" if first else ",\n") + textwrap.indent(text, "  "), nl=False)
-        first = False
-    click.echo("[]" if first else "\n]")
+    _print_json_texts(json.dumps(item, ensure_ascii=False, indent=2) for item in items)
 
 
 def _according_to(
@@ -682,12 +716,6 @@ def _belief_json(belief: Belief, *, explain: bool = False) -> dict[str, Any]:
     return data
 
 
-def _print_explanations(beliefs: Iterable[Belief]) -> None:
-    for belief in beliefs:
-        click.echo("")
-        click.echo(_cell_lines(belief.explain()))
-
-
 def _cell_lines(text: str) -> str:
     # Each line is made safe for the terminal, as a table cell is.
     return "\n".join(_cell(line) for line in text.splitlines())
@@ -717,7 +745,7 @@ def sources(
         return
     rows = [(r.source, len(r.entries), r.right, r.wrong, r.open) for r in records]
     headers = ("SOURCE", "PROPOSITIONS", "RIGHT", "WRONG", "OPEN")
-    click.echo(_table(headers, rows))
+    _echo_table(headers, rows)
 
 
 def _record_json(record: TrackRecord) -> dict[str, Any]:
@@ -768,7 +796,7 @@ def answers(
         for rank, b in enumerate(found, start=1)
     ]
     headers = ("RANK", "PROPOSITION", "STATUS", "SINCE", "CONFIRMED RIVALS")
-    click.echo(_table(headers, rows))
+    _echo_table(headers, rows)
 
 
 @cli.command()
@@ -789,7 +817,7 @@ def timeline(
         _print_json([period_to_dict(period) for period in periods])
         return
     rows = [(p.since, p.status.value, _sources_of(p.decided_by)) for p in periods]
-    click.echo(_table(("SINCE", "STATUS", "DECIDED BY"), rows))
+    _echo_table(("SINCE", "STATUS", "DECIDED BY"), rows)
 
 
 @cli.command()
@@ -818,7 +846,7 @@ def history(
         for e in entries
     ]
     headers = ("REPORTED", "KIND", "SOURCE", "OCCURRED", "REPORT ID", "NOTE")
-    click.echo(_table(headers, rows))
+    _echo_table(headers, rows)
 
 
 @cli.command()
@@ -836,41 +864,80 @@ def changes(
 ) -> None:
     """Every change of status after --since and by --until."""
     with _ledger(db, create=False) as ledger, _errors_as_exit_codes():
-        found = _changes(ledger, since, until, recorded)
-    if as_json:
-        _print_json([_change_dict(p.since, before, p) for before, p in found])
-        return
-    if not found:
-        click.echo(f"no change of status after {_cell(since)} and by {_cell(until)}")
-        return
-    rows = [
-        (p.since, p.proposition, was.value, p.status.value, _sources_of(p.decided_by))
-        for was, p in found
-    ]
-    click.echo(_table(("AT", "PROPOSITION", "FROM", "TO", "DECIDED BY"), rows))
+        if as_json:
+
+            def as_text(before: Status, period: Period) -> str:
+                return json.dumps(
+                    _change_dict(period.since, before, period),
+                    ensure_ascii=False,
+                    indent=2,
+                )
+
+            _print_json_texts(_changes(ledger, since, until, recorded, as_text))
+            return
+
+        def as_row(before: Status, period: Period) -> str:
+            cells = (
+                _cell(period.since),
+                period.proposition,
+                before.value,
+                period.status.value,
+                _sources_of(period.decided_by),
+            )
+            return json.dumps(cells, ensure_ascii=False)
+
+        found = _changes(ledger, since, until, recorded, as_row)
+        _echo_table(
+            ("AT", "PROPOSITION", "FROM", "TO", "DECIDED BY"),
+            (json.loads(row) for row in found),
+            empty=f"no change of status after {_cell(since)} and by {_cell(until)}",
+        )
 
 
 def _changes(
-    ledger: Ledger, since: TimePoint, until: TimePoint, recorded: TimePoint | None
-) -> list[tuple[Status, Period]]:
-    """``Ledger.changes`` as (status before, period) pairs, linear in the reports."""
+    ledger: Ledger,
+    since: TimePoint,
+    until: TimePoint,
+    recorded: TimePoint | None,
+    render: Callable[[Status, Period], str],
+) -> Iterator[str]:
+    """``Ledger.changes`` as ``render(status before, period)``, in time order.
+
+    Linear in the reports, and in bounded memory: each proposition's periods
+    are folded in turn and the rendered changes sorted in a scratch database.
+    """
     start = _time.cutoff(since, "since")
     end = _time.cutoff(until, "until")
     if end < start:
         msg = f"until ({until!r}) is before since ({since!r})"
         raise InvalidArgument(msg)
     held_at = None if recorded is None else _time.cutoff(recorded, "recorded")
-    found: list[tuple[Status, Period]] = []
-    by_key = itertools.groupby(ledger.entries(), key=lambda e: e.report.proposition)
-    for key, entries in by_key:
-        reports = projections.active_reports(entries, recorded=held_at)
-        before = Status.UNKNOWN
-        for period in projections.status_periods(key, reports, ledger.policy):
-            if start < _time.start(period.since) <= end:
-                found.append((before, period))
-            before = period.status
-    found.sort(key=lambda change: (_time.start(change[1].since), change[1].proposition))
-    return found
+
+    def found() -> Iterator[tuple[int, str, str]]:
+        by_key = itertools.groupby(ledger.entries(), key=lambda e: e.report.proposition)
+        for key, entries in by_key:
+            reports = projections.active_reports(entries, recorded=held_at)
+            before = Status.UNKNOWN
+            for period in projections.status_periods(key, reports, ledger.policy):
+                moment = _time.start(period.since)
+                if start < moment <= end:
+                    yield _spool.instant_key(moment), key, render(before, period)
+                before = period.status
+
+    with _spool.spool() as scratch:
+        scratch.execute("CREATE TABLE changes (at INTEGER, key TEXT, text TEXT)")
+        _spool.insert(scratch, "changes", found())
+        query = "SELECT text FROM changes ORDER BY at, key"
+        yield from _spool.rows(scratch, query)
+
+
+def _print_json_texts(texts: Iterable[str]) -> None:
+    """Print a JSON array of elements already written with ``indent=2``."""
+    first = True
+    for text in texts:
+        click.echo(("[\n" if first else ",\n") + textwrap.indent(text, "  "), nl=False)
+        first = False
+    click.echo("[]" if first else "\n]")
 
 
 @cli.command()
@@ -1010,30 +1077,37 @@ def report(
             _check_output("--html", html_out, db)
         if image_out is not None:
             _check_output("--png", image_out, db)
-        drawn = picture(
-            ledger, tuple(_key(key) for key in keys) or None, on=on, title=title
-        )
-    counts = (
-        f"{_count(len(drawn.rows), 'proposition')}, {_count(drawn.reports, 'report')}"
-    )
-    if image_out is not None:
-        try:
-            with _replacing_path(image_out) as path:
-                drawn.write_image(path)
-        except ImportError as error:
-            raise _fail(str(error), EXIT_USAGE) from error
-        except OSError as error:
-            raise _cannot_write(image_out, error) from error
-        click.echo(f"wrote {image_out}: {counts}", err=html_out == "-")
-    if html_out == "-":
-        click.echo(drawn.html(), nl=False)
-    elif html_out is not None:
-        try:
-            with _replacing(html_out) as file:
-                file.write(drawn.html())
-        except OSError as error:
-            raise _cannot_write(html_out, error) from error
-        click.echo(f"wrote {html_out}: {counts}")
+        chosen = tuple(_key(key) for key in keys) or None
+        if image_out is not None:
+            drawn = picture(ledger, chosen, on=on, title=title)
+            counts = _count(len(drawn.rows), "proposition")
+            counts += f", {_count(drawn.reports, 'report')}"
+            try:
+                with _replacing_path(image_out) as path:
+                    drawn.write_image(path)
+            except ImportError as error:
+                raise _fail(str(error), EXIT_USAGE) from error
+            except OSError as error:
+                raise _cannot_write(image_out, error) from error
+            click.echo(f"wrote {image_out}: {counts}", err=html_out == "-")
+        if html_out is not None:
+            # Written a row at a time: the page of a big ledger is never in memory.
+            with layout(ledger, chosen, on=on, title=title) as laid:
+                counts = _count(laid.propositions, "proposition")
+                counts += f", {_count(laid.reports, 'report')}"
+                if html_out == "-":
+                    stdout = io.TextIOWrapper(
+                        sys.stdout.buffer, encoding="utf-8", newline=""
+                    )
+                    write_layout(laid, stdout)
+                    stdout.detach()  # flushed; sys.stdout stays open
+                    return
+                try:
+                    with _replacing(html_out) as file:
+                        write_layout(laid, file)
+                except OSError as error:
+                    raise _cannot_write(html_out, error) from error
+            click.echo(f"wrote {html_out}: {counts}")
 
 
 # ---------------------------------------------------------------- archive, verify

@@ -8,17 +8,22 @@ stretches of time worth drawing (long empty gaps are folded out of the axis).
 
 from __future__ import annotations
 
+import itertools
 import os
-from collections.abc import Iterable, Sequence
+import pickle
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import attrs
 
-from ledger import _time
+from ledger import _spool, _time, projections
 from ledger._time import TimePoint
 from ledger.application import Ledger
-from ledger.values import Kind, Status
+from ledger.policy import BeliefPolicy
+from ledger.values import Entry, Kind, Status
 
 # Okabe & Ito's colour-blind-safe palette: supporting words in blues, opposing
 # words in warm colours, the decisive ones darker. Patterns and labels repeat
@@ -149,37 +154,151 @@ def gather(
 
     Raises UnknownProposition for a key in ``keys`` with no recorded report.
     """
+    with layout(ledger, keys, on=on, title=title) as laid:
+        return Picture(
+            title=laid.title,
+            on=laid.on,
+            cutoff=laid.cutoff,
+            rows=tuple(laid.rows()),
+            segments=laid.segments,
+            cursor=laid.cursor,
+        )
+
+
+@attrs.define
+class Layout:
+    """A picture's rows laid out in a scratch database, read back in drawing order.
+
+    What :class:`Picture` holds in memory, for a page written row by row: the
+    header's figures are known once every row has been added, and the rows
+    come back (``rows()``) in the order the page draws them.
+    """
+
+    on: TimePoint
+    cutoff: datetime
+    title: str
+    segments: tuple[tuple[datetime, datetime], ...]
+    cursor: date
+    propositions: int
+    reports: int
+    struck: int
+    _scratch: sqlite3.Connection = attrs.field(repr=False)
+
+    def rows(self) -> Iterator[Row]:
+        """The rows in drawing order, one at a time."""
+        for data in _spool.rows(self._scratch, _ORDERED):
+            row: Row = pickle.loads(data)
+            yield row
+
+
+# The rows in order (by first report, or as the keys were given), those that
+# answer one question together where the first of them stood.
+_ORDERED = """
+SELECT data FROM (
+    SELECT data, position, CASE WHEN question IS NULL THEN position
+        ELSE MIN(position) OVER (PARTITION BY question) END AS place
+    FROM (SELECT data, question,
+        ROW_NUMBER() OVER (ORDER BY ordinal, first, key) AS position FROM rows)
+) ORDER BY place, position
+"""
+
+
+@contextmanager
+def layout(
+    ledger: Ledger,
+    keys: Iterable[str] | None = None,
+    *,
+    on: TimePoint | None = None,
+    title: str | None = None,
+) -> Iterator[Layout]:
+    """The picture of :func:`gather` laid out in bounded memory, for writing.
+
+    Raises UnknownProposition for a key in ``keys`` with no recorded report.
+    """
     when: TimePoint = datetime.now(UTC) if on is None else on
     cutoff = _time.cutoff(when, "on")
-    chosen = ledger.propositions() if keys is None else tuple(dict.fromkeys(keys))
-    rows = [row for key in chosen if (row := _row(ledger, key, cutoff)) is not None]
-    if keys is None:
-        rows.sort(key=lambda row: (row.first, row.key))
-    rows = _grouped(rows)
-    instants = [
-        instant
-        for row in rows
-        for mark in row.marks
-        for instant in (
-            mark.known_from,
-            *(() if mark.occurred_at is None else (_time.start(mark.occurred_at),)),
+    with _spool.spool() as scratch:
+        scratch.execute(
+            "CREATE TABLE rows (ordinal INTEGER, first INTEGER, key TEXT, "
+            "question TEXT, data BLOB)"
         )
-    ]
-    if on is not None:
-        instants.append(cutoff)
-    last = max((row.marks[-1].known_from for row in rows), default=cutoff)
-    return Picture(
-        title=title or _default_title(rows, when),
-        on=when,
-        cutoff=cutoff,
-        rows=tuple(rows),
-        segments=segments(instants),
-        cursor=(cutoff if on is not None else last).date(),
-    )
+        scratch.execute("CREATE TABLE instants (at INTEGER PRIMARY KEY)")
+        counts = [0, 0, 0]
+        bounds: list[datetime] = []
+
+        def laid_out() -> Iterator[tuple[int, int, str, str | None, bytes]]:
+            for ordinal, row in enumerate(_rows(ledger, keys, cutoff)):
+                counts[0] += 1
+                counts[1] += len(row.marks)
+                counts[2] += sum(mark.struck is not None for mark in row.marks)
+                last = row.marks[-1].known_from
+                bounds[:] = (
+                    [row.first, last]
+                    if not bounds
+                    else [min(bounds[0], row.first), max(bounds[1], last)]
+                )
+                scratch.executemany(
+                    "INSERT OR IGNORE INTO instants VALUES (?)",
+                    ((_spool.instant_key(instant),) for instant in _instants(row)),
+                )
+                yield (
+                    0 if keys is None else ordinal,
+                    _spool.instant_key(row.first),
+                    row.key,
+                    row.question or None,
+                    pickle.dumps(row, pickle.HIGHEST_PROTOCOL),
+                )
+
+        _spool.insert(scratch, "rows", laid_out())
+        if on is not None:
+            scratch.execute(
+                "INSERT OR IGNORE INTO instants VALUES (?)",
+                (_spool.instant_key(cutoff),),
+            )
+        instants = (
+            _spool.from_instant_key(at)
+            for at in _spool.rows(scratch, "SELECT at FROM instants ORDER BY at")
+        )
+        yield Layout(
+            on=when,
+            cutoff=cutoff,
+            title=title or _default_title(bounds, when),
+            segments=_stretches(instants),
+            cursor=(cutoff if on is not None or not bounds else bounds[1]).date(),
+            propositions=counts[0],
+            reports=counts[1],
+            struck=counts[2],
+            scratch=scratch,
+        )
 
 
-def _row(ledger: Ledger, key: str, cutoff: datetime) -> Row | None:
-    entries = [e for e in ledger.history(key) if e.report.known_from <= cutoff]
+def _rows(
+    ledger: Ledger, keys: Iterable[str] | None, cutoff: datetime
+) -> Iterator[Row]:
+    """The row of each proposition with a report known by ``cutoff``, by key."""
+    chosen: Iterator[tuple[str, Sequence[Entry]]]
+    if keys is None:
+        by_key = itertools.groupby(ledger.entries(), key=lambda e: e.report.proposition)
+        chosen = ((key, list(entries)) for key, entries in by_key)
+    else:
+        chosen = ((key, ledger.history(key)) for key in dict.fromkeys(keys))
+    for key, entries in chosen:
+        row = _row(key, entries, cutoff, ledger.policy)
+        if row is not None:
+            yield row
+
+
+def _instants(row: Row) -> Iterator[datetime]:
+    for mark in row.marks:
+        yield mark.known_from
+        if mark.occurred_at is not None:
+            yield _time.start(mark.occurred_at)
+
+
+def _row(
+    key: str, every: Sequence[Entry], cutoff: datetime, policy: BeliefPolicy
+) -> Row | None:
+    entries = [e for e in every if e.report.known_from <= cutoff]
     if not entries:
         return None
     marks = tuple(
@@ -197,10 +316,12 @@ def _row(ledger: Ledger, key: str, cutoff: datetime) -> Row | None:
         for entry in entries
         for report in (entry.report,)
     )
+    # A status at an instant depends only on the reports known by then, so the
+    # periods of the reports known by the cutoff are the periods up to it.
+    standing = projections.active_reports(entries, recorded=None)
     periods = tuple(
-        (_time.start(belief.since), belief.status)
-        for belief in ledger.timeline(key)
-        if belief.since is not None and _time.start(belief.since) <= cutoff
+        (_time.start(period.since), period.status)
+        for period in projections.status_periods(key, standing, policy)
     )
     statements = [e.report.statement for e in entries if e.report.statement]
     questions = [e.report.question for e in entries]
@@ -213,43 +334,50 @@ def _row(ledger: Ledger, key: str, cutoff: datetime) -> Row | None:
     )
 
 
-def _grouped(rows: Sequence[Row]) -> list[Row]:
-    """The rows with those answering one question together, where the first stood."""
-    groups: dict[object, list[Row]] = {}
-    for index, row in enumerate(rows):
-        groups.setdefault(
-            row.question if row.question else ("alone", index), []
-        ).append(row)
-    return [row for group in groups.values() for row in group]
-
-
 def segments(instants: Iterable[datetime]) -> tuple[tuple[datetime, datetime], ...]:
     """The stretches of time to draw around ``instants``, long empty gaps folded.
 
     A gap longer than a tenth of the whole span (and than 60 days) is left out;
     each stretch is padded by a hundredth of the span (at least a week).
     """
-    ordered = sorted(set(instants))
-    if not ordered:
+    return _stretches(iter(sorted(set(instants))))
+
+
+def _stretches(ordered: Iterator[datetime]) -> tuple[tuple[datetime, datetime], ...]:
+    """:func:`segments` of instants given sorted and distinct, read once.
+
+    The gaps kept between stretches depend on the whole span, so the stretches
+    are first cut at every gap longer than the smallest gap that could ever be
+    folded (60 days) and then joined where the span's own gap is not exceeded:
+    memory holds the long gaps, not the instants.
+    """
+    first = next(ordered, None)
+    if first is None:
         today = datetime.combine(date.today(), datetime.min.time(), tzinfo=UTC)
         return ((today - _MIN_PAD, today + _MIN_PAD),)
-    span = ordered[-1] - ordered[0]
+    cut = [[first, first]]
+    for instant in ordered:
+        if instant - cut[-1][1] > _MIN_GAP:
+            cut.append([instant, instant])
+        else:
+            cut[-1][1] = instant
+    span = cut[-1][1] - cut[0][0]
     gap = max(span * _GAP_SHARE, _MIN_GAP)
     pad = max(span * _PAD_SHARE, _MIN_PAD)
-    stretches = [[ordered[0], ordered[0]]]
-    for instant in ordered[1:]:
-        if instant - stretches[-1][1] > gap:
-            stretches.append([instant, instant])
+    stretches = [cut[0]]
+    for start, end in cut[1:]:
+        if start - stretches[-1][1] > gap:
+            stretches.append([start, end])
         else:
-            stretches[-1][1] = instant
+            stretches[-1][1] = end
     return tuple((start - pad, end + pad) for start, end in stretches)
 
 
-def _default_title(rows: Sequence[Row], on: TimePoint) -> str:
-    if not rows:
+def _default_title(bounds: Sequence[datetime], on: TimePoint) -> str:
+    """The title from the first and last report known, or that none was."""
+    if not bounds:
         return f"Belief timeline: no reports known by {time_text(on)}"
-    start = min(row.first for row in rows).date().isoformat()
-    end = max(mark.known_from for row in rows for mark in row.marks)
-    end_text = end.date().isoformat()
+    start = bounds[0].date().isoformat()
+    end_text = bounds[1].date().isoformat()
     period = start if start == end_text else f"{start} to {end_text}"
     return f"Belief timeline, {period}"

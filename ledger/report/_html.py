@@ -11,18 +11,24 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import io
 import json
+import sqlite3
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime, timedelta
 from importlib.resources import files
-from typing import Any
+from typing import IO, Any
 
-from ledger import _time
+from ledger import _spool, _time
+from ledger._time import TimePoint
 from ledger.report._data import (
     COLOURS,
     KINDS,
     STATUSES,
+    Layout,
     Picture,
+    Row,
     time_text,
 )
 from ledger.values import Belief, Kind, Report, Status
@@ -72,68 +78,119 @@ def _ms(instant: datetime) -> int:
     return (instant - _EPOCH) // _MS
 
 
-def _payload(picture: Picture) -> dict[str, Any]:
-    sources: dict[str, int] = {}
-    rows = []
-    for row in picture.rows:
-        marks = []
-        for mark in row.marks:
-            reported = (
-                None
-                if not isinstance(mark.reported_at, datetime)
-                else time_text(mark.reported_at)
-            )
-            occurred = mark.occurred_at
-            link = web_link(mark.url)
-            marks.append(
-                [
-                    _ms(mark.known_from),
-                    KINDS.index(mark.kind),
-                    sources.setdefault(mark.source, len(sources)),
-                    reported,
-                    None if occurred is None else time_text(occurred),
-                    None if occurred is None else _ms(_time.start(occurred)),
-                    mark.quote,
-                    link,
-                    mark.url if link is None else None,
-                    mark.struck,
-                    mark.report_id,
-                ]
-            )
-        rows.append(
-            {
-                "k": row.key,
-                "s": row.statement,
-                "q": row.question,
-                "p": [[_ms(t), _ALL_STATUSES.index(s)] for t, s in row.periods],
-                "m": marks,
-            }
+def _row_data(row: Row, source: Callable[[str], int]) -> dict[str, Any]:
+    """One row of the page's data; ``source`` numbers each source's name."""
+    marks = []
+    for mark in row.marks:
+        reported = (
+            None
+            if not isinstance(mark.reported_at, datetime)
+            else time_text(mark.reported_at)
+        )
+        occurred = mark.occurred_at
+        link = web_link(mark.url)
+        marks.append(
+            [
+                _ms(mark.known_from),
+                KINDS.index(mark.kind),
+                source(mark.source),
+                reported,
+                None if occurred is None else time_text(occurred),
+                None if occurred is None else _ms(_time.start(occurred)),
+                mark.quote,
+                link,
+                mark.url if link is None else None,
+                mark.struck,
+                mark.report_id,
+            ]
         )
     return {
-        "on": picture.cursor.isoformat(),
-        "cutoff": _ms(picture.cutoff),
-        "segments": [[_ms(a), _ms(b)] for a, b in picture.segments],
+        "k": row.key,
+        "s": row.statement,
+        "q": row.question,
+        "p": [[_ms(t), _ALL_STATUSES.index(s)] for t, s in row.periods],
+        "m": marks,
+    }
+
+
+class _Sources:
+    """Numbers for source names in order of first use, in bounded memory.
+
+    The most recent names are kept in a dictionary; the rest live in a
+    scratch table, so a ledger of a million sources does not fill memory.
+    """
+
+    _KEPT = 4096
+
+    def __init__(self, scratch: sqlite3.Connection) -> None:
+        self._scratch = scratch
+        scratch.execute("CREATE TABLE sources (name TEXT PRIMARY KEY, number INTEGER)")
+        self._recent: dict[str, int] = {}
+        self.count = 0
+
+    def __call__(self, name: str) -> int:
+        number = self._recent.get(name)
+        if number is None:
+            found = self._scratch.execute(
+                "SELECT number FROM sources WHERE name = ?", (name,)
+            ).fetchone()
+            if found is None:
+                number = self.count
+                self.count += 1
+                self._scratch.execute(
+                    "INSERT INTO sources VALUES (?, ?)", (name, number)
+                )
+            else:
+                number = found[0]
+            if len(self._recent) >= self._KEPT:
+                self._recent.clear()
+            self._recent[name] = number
+        return number
+
+    def names(self) -> Iterator[str]:
+        """Every name, in number order."""
+        query = "SELECT name FROM sources ORDER BY number"
+        yield from _spool.rows(self._scratch, query)
+
+
+def _write_data(
+    out: IO[str],
+    rows: Iterable[Row],
+    *,
+    cursor: date,
+    cutoff: datetime,
+    segments: Sequence[tuple[datetime, datetime]],
+) -> None:
+    """Write the page's JSON data, one row at a time (sources after the rows)."""
+    head = {
+        "on": cursor.isoformat(),
+        "cutoff": _ms(cutoff),
+        "segments": [[_ms(a), _ms(b)] for a, b in segments],
         "kinds": [kind.value for kind in KINDS],
         "statuses": [status.value for status in _ALL_STATUSES],
-        "sources": list(sources),
         "page": PAGE_SIZE,
-        "rows": rows,
     }
+    with _spool.spool() as scratch:
+        sources = _Sources(scratch)
+        out.write(script_json(head)[:-1] + ',"rows":[')
+        for index, row in enumerate(rows):
+            out.write(("," if index else "") + script_json(_row_data(row, sources)))
+        out.write('],"sources":[')
+        for index, name in enumerate(sources.names()):
+            out.write(("," if index else "") + script_json(name))
+        out.write("]}")
 
 
 def _count(number: int, noun: str) -> str:
     return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
-def subtitle(picture: Picture) -> str:
+def subtitle(propositions: int, reports: int, struck: int, on: TimePoint) -> str:
     """One line under the title: how much the page shows, as known by when."""
-    reports = _count(picture.reports, "report")
-    if picture.struck:
-        reports += f" ({picture.struck:,} struck)"
-    return (
-        f"{_count(len(picture.rows), 'proposition')}, {reports}, "
-        f"as known by {time_text(picture.on)}"
-    )
+    text = _count(reports, "report")
+    if struck:
+        text += f" ({struck:,} struck)"
+    return f"{_count(propositions, 'proposition')}, {text}, as known by {time_text(on)}"
 
 
 _PATTERNS = """<svg class="defs" width="0" height="0" aria-hidden="true" \
@@ -245,6 +302,45 @@ aria-label="Filter propositions">
 
 def page(picture: Picture) -> str:
     """The whole page: inline CSS, JSON data, one inline script, no network."""
+    out = io.StringIO()
+    write_page(
+        out,
+        picture.rows,
+        title=picture.title,
+        subtitle=subtitle(
+            len(picture.rows), picture.reports, picture.struck, picture.on
+        ),
+        cursor=picture.cursor,
+        cutoff=picture.cutoff,
+        segments=picture.segments,
+    )
+    return out.getvalue()
+
+
+def write_layout(laid: Layout, out: IO[str]) -> None:
+    """Write the page of a laid-out picture to ``out``, a row at a time."""
+    write_page(
+        out,
+        laid.rows(),
+        title=laid.title,
+        subtitle=subtitle(laid.propositions, laid.reports, laid.struck, laid.on),
+        cursor=laid.cursor,
+        cutoff=laid.cutoff,
+        segments=laid.segments,
+    )
+
+
+def write_page(
+    out: IO[str],
+    rows: Iterable[Row],
+    *,
+    title: str,
+    subtitle: str,
+    cursor: date,
+    cutoff: datetime,
+    segments: Sequence[tuple[datetime, datetime]],
+) -> None:
+    """Write the page of ``rows`` to ``out``; the rows are read once, in turn."""
     script = _resource("_page.js")
     digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest())
     policy = (
@@ -253,17 +349,20 @@ def page(picture: Picture) -> str:
         "form-action 'none'"
     )
     # Every value but the script and the escaped JSON is escaped HTML text.
-    return _PAGE.format(
-        policy=policy,
-        title=html.escape(picture.title),
-        style=_resource("_page.css"),
-        patterns=_PATTERNS,
-        subtitle=html.escape(subtitle(picture)),
-        cursor=html.escape(picture.cursor.isoformat()),
-        legend=legend(),
-        data=script_json(_payload(picture)),
-        script=script,
+    before, after = _PAGE.split("{data}")
+    out.write(
+        before.format(
+            policy=policy,
+            title=html.escape(title),
+            style=_resource("_page.css"),
+            patterns=_PATTERNS,
+            subtitle=html.escape(subtitle),
+            cursor=html.escape(cursor.isoformat()),
+            legend=legend(),
+        )
     )
+    _write_data(out, rows, cursor=cursor, cutoff=cutoff, segments=segments)
+    out.write(after.format(script=script))
 
 
 def iframe(document: str, *, height: int) -> str:
