@@ -589,5 +589,4 @@ class Ledger(AnalysisQueries):
     def entries(self) -> Iterator[Entry]:
         """Every recorded report, by proposition key then in reported order."""
         self._read()
-        for _, entries in self._view.all_entries():
-            yield from entries
+        yield from self._view.iter_entries()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import itertools
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
@@ -465,20 +466,31 @@ class BeliefView:
         With ``known_by``, only entries known by then. Memory holds one
         proposition's entries at a time (the database streams the rest).
         """
+        by_key = itertools.groupby(
+            self.iter_entries(known_by=known_by), key=lambda e: e.report.proposition
+        )
+        for key, entries in by_key:
+            yield key, list(entries)
+
+    def iter_entries(self, *, known_by: datetime | None = None) -> Iterator[Entry]:
+        """Every entry, by key and then in canonical order, one at a time.
+
+        Memory holds the entries of one proposition known at one instant at a
+        time (canonical order sorts those), however many a proposition has.
+        """
         at = FOREVER if known_by is None else micros(known_by)
         with self.store.streaming() as cursor:
             cursor.execute(self.sql.known_reports, (at,))
-            key: str | None = None
+            group: tuple[str, int] | None = None
             rows: list[Any] = []
             while chunk := cursor.fetchmany(2000):
                 for row in chunk:
-                    if row["proposition"] != key:
-                        if key is not None:
-                            yield key, self._entries(rows)
-                        key, rows = row["proposition"], []
+                    here = (row["proposition"], row["known_from"])
+                    if here != group:
+                        yield from self._entries(rows)
+                        group, rows = here, []
                     rows.append(row)
-            if key is not None:
-                yield key, self._entries(rows)
+            yield from self._entries(rows)
 
     def statuses(self, cutoff: datetime) -> dict[str, Status]:
         """Each proposition's status at the instant ``cutoff``, by key (one scan)."""

@@ -203,7 +203,7 @@ def _build(
         known_reports=q(
             "SELECT p.proposition AS proposition, r.payload AS payload,"
             " r.recorded_at AS recorded_at, r.struck_at AS struck_at,"
-            " r.strike_reason AS strike_reason"
+            " r.strike_reason AS strike_reason, r.known_from AS known_from"
             " FROM {t}ledger_reports r JOIN {t}ledger_propositions p ON p.kid = r.kid"
             " WHERE r.known_from <= ?"
             " ORDER BY p.proposition{collate}, r.known_from"
