@@ -33,16 +33,25 @@ class PostgresStore:
             datastore.schema, recorder.events_table_name
         )
         events = sql.Identifier(datastore.schema, recorder.events_table_name)
-        self._lock = [
+        self._lock: list[sql.Composed | sql.SQL] = [
             sql.SQL("SET LOCAL lock_timeout = {}").format(
                 sql.Literal(f"{datastore.lock_timeout}s")
             ),
+            # The write path looks up a few rows per key, for hundreds of keys at
+            # once: index lookups are always the plan. Tables filled in this very
+            # transaction (or since the last ANALYZE) have no statistics, which
+            # would otherwise lead the planner to scan and hash whole tables,
+            # and compiling a query (JIT) costs more than running it.
+            sql.SQL("SET LOCAL jit = off"),
+            sql.SQL("SET LOCAL enable_seqscan = off"),
+            sql.SQL("SET LOCAL enable_hashjoin = off"),
+            sql.SQL("SET LOCAL enable_mergejoin = off"),
             sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(events),
             sql.SQL("NOTIFY {}").format(sql.Identifier(recorder.channel_name)),
         ]
         self._insert = sql.SQL(
             "INSERT INTO {} (originator_id, originator_version, topic, state)"
-            " SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[])"
+            " SELECT * FROM unnest(%b::uuid[], %b::bigint[], %b::text[], %b::bytea[])"
             " RETURNING notification_id"
         ).format(events)
 
@@ -59,6 +68,16 @@ class PostgresStore:
             sql_.upsert_propositions: _unnest(
                 sql_.upsert_propositions,
                 _PROPOSITION_TYPES,
+            ),
+            sql_.delete_periods_from: (
+                f"DELETE FROM {sql_.delete_periods_from.split()[2]} AS e"
+                " USING unnest(%b::text[], %b::bigint[]) AS u(kid, since)"
+                " WHERE e.kid = u.kid AND e.start >= u.since"
+            ),
+            sql_.set_period_stop: (
+                f"UPDATE {sql_.set_period_stop.split()[1]} AS p SET stop = u.stop"
+                " FROM unnest(%b::bigint[], %b::text[], %b::bigint[])"
+                " AS u(stop, kid, start) WHERE p.kid = u.kid AND p.start = u.start"
             ),
         }
 
@@ -131,6 +150,10 @@ class PostgresStore:
         """A list of strings as a PostgreSQL array parameter."""
         return list(values)
 
+    def pairs_param(self, pairs: Sequence[tuple[str, int]]) -> tuple[Any, ...]:
+        """``(kid, since)`` pairs as the parameters of a ``{pairs}`` table."""
+        return [kid for kid, _ in pairs], [since for _, since in pairs]
+
     def blob(self, value: Any) -> bytes:
         """A stored blob as bytes."""
         return bytes(value)
@@ -146,5 +169,6 @@ def _unnest(statement: str, types: tuple[str, ...]) -> str:
     """``INSERT ... VALUES (%s, ...)`` as ``INSERT ... SELECT * FROM unnest(...)``."""
     head, _, tail = statement.partition(" VALUES (")
     _, _, rest = tail.partition(")")
-    arrays = ", ".join(f"%s::{kind}[]" for kind in types)
+    # %b: the arrays go over in binary, without quoting every element as text.
+    arrays = ", ".join(f"%b::{kind}[]" for kind in types)
     return f"{head} SELECT * FROM unnest({arrays}){rest}"

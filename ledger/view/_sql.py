@@ -66,6 +66,7 @@ def _build(
     blob: str,
     big: str,
     list_param: Callable[[str], str],
+    pairs: str,
     key_index: tuple[str, ...] = (),
 ) -> Statements:
     return Statements(
@@ -170,24 +171,32 @@ def _build(
             " disputed, status, period_start FROM {t}ledger_propositions"
             " WHERE kid " + list_param("?")
         ),
+        # The refold of many propositions at once: {pairs} is a table of
+        # (kid, since) rows, each proposition and the instant it refolds from.
         fold_rows_from=q(
-            "SELECT known_from, kind FROM {t}ledger_reports"
-            " WHERE kid = ? AND struck_at IS NULL AND known_from >= ?"
-            " ORDER BY known_from"
+            "SELECT r.kid AS kid, r.known_from AS known_from, r.kind AS kind"
+            " FROM " + pairs + " p JOIN {t}ledger_reports r"
+            " ON r.kid = p.kid AND r.known_from >= p.since"
+            " WHERE r.struck_at IS NULL"
         ),
         decisive_before=q(
-            "SELECT known_from, kind FROM {t}ledger_reports"
-            " WHERE kid = ? AND struck_at IS NULL AND kind >= 2 AND known_from = ("
-            "  SELECT MAX(known_from) FROM {t}ledger_reports"
-            "  WHERE kid = ? AND struck_at IS NULL AND kind >= 2 AND known_from < ?)"
+            "SELECT r.kid AS kid, r.known_from AS known_from, r.kind AS kind"
+            " FROM " + pairs + " p JOIN {t}ledger_reports r ON r.kid = p.kid"
+            " WHERE r.struck_at IS NULL AND r.kind >= 2 AND r.known_from = ("
+            "  SELECT MAX(x.known_from) FROM {t}ledger_reports x"
+            "  WHERE x.kid = p.kid AND x.struck_at IS NULL AND x.kind >= 2"
+            "  AND x.known_from < p.since)"
         ),
         disputed_before=q(
-            "SELECT 1 AS found FROM {t}ledger_reports WHERE kid = ?"
-            " AND struck_at IS NULL AND kind = 1 AND known_from < ? LIMIT 1"
+            "SELECT p.kid AS kid FROM " + pairs + " p WHERE EXISTS ("
+            " SELECT 1 FROM {t}ledger_reports r WHERE r.kid = p.kid"
+            " AND r.struck_at IS NULL AND r.kind = 1 AND r.known_from < p.since)"
         ),
         period_before=q(
-            "SELECT start, status FROM {t}ledger_periods WHERE kid = ? AND start < ?"
-            " ORDER BY start DESC LIMIT 1"
+            "SELECT e.kid AS kid, e.start AS start, e.status AS status"
+            " FROM " + pairs + " p JOIN {t}ledger_periods e ON e.kid = p.kid"
+            " AND e.start = (SELECT MAX(x.start) FROM {t}ledger_periods x"
+            "  WHERE x.kid = p.kid AND x.start < p.since)"
         ),
         periods_of=q(
             "SELECT start, stop, status FROM {t}ledger_periods WHERE kid = ?"
@@ -257,6 +266,10 @@ def sqlite_statements() -> Statements:
         blob="BLOB",
         big="INTEGER",
         list_param=lambda mark: f"IN (SELECT value FROM json_each({mark}))",
+        pairs=(
+            "(SELECT json_extract(value, '$[0]') AS kid,"
+            " json_extract(value, '$[1]') AS since FROM json_each(?))"
+        ),
         # Keys in order, so whole-ledger reads stream by key without a sort.
         # (Not on PostgreSQL, whose btree entries are limited to about 2.7 KB.)
         key_index=(
@@ -305,5 +318,9 @@ def postgres_statements(schema: str, events_table: str) -> Statements:
         )
 
     return _build(
-        q, blob="BYTEA", big="BIGINT", list_param=lambda mark: f"= ANY({mark})"
+        q,
+        blob="BYTEA",
+        big="BIGINT",
+        list_param=lambda mark: f"= ANY({mark})",
+        pairs="(SELECT * FROM unnest(%b::text[], %b::bigint[]) AS u(kid, since))",
     )

@@ -106,6 +106,10 @@ class SQLiteStore:
         """A list of strings as a JSON array (read with ``json_each``)."""
         return orjson.dumps(list(values)).decode()
 
+    def pairs_param(self, pairs: Sequence[tuple[str, int]]) -> tuple[Any, ...]:
+        """``(kid, since)`` pairs as the parameter of a ``{pairs}`` table (JSON)."""
+        return (orjson.dumps(list(pairs)).decode(),)
+
     def blob(self, value: Any) -> bytes:
         """A stored blob as bytes."""
         return bytes(value)
