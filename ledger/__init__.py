@@ -1,4 +1,4 @@
-"""claims-ledger: an event-sourced ledger of claims.
+"""ledger-of-claims: an event-sourced ledger of claims.
 
 Record every report about a proposition as an immutable event; ask what was
 believed on any date, on what evidence, and since when.
@@ -57,5 +57,5 @@ __all__ = [
     "write_reports",
 ]
 
-__version__ = _version("claims-ledger")
-"""The installed version of claims-ledger."""
+__version__ = _version("ledger-of-claims")
+"""The installed version of ledger-of-claims."""

@@ -225,7 +225,8 @@ def _setting_up(target: Target) -> Iterator[None]:
         return
     if _psycopg is None:  # pragma: no cover - the extra is installed in tests
         msg = (
-            "PostgreSQL needs the postgres extra: pip install 'claims-ledger[postgres]'"
+            "PostgreSQL needs the postgres extra: "
+            "pip install 'ledger-of-claims[postgres]'"
         )
         raise StorageError(msg)
     from psycopg import sql

@@ -11,8 +11,10 @@ processes' writes before a query reads it. Where the ledger lives is a
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
+import weakref
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from types import TracebackType
@@ -36,6 +38,15 @@ from ledger.policy import BeliefPolicy, LatestDecisiveWord, canonical_order
 from ledger.values import Belief, Change, Entry, Kind, Report, Status, normalise_name
 
 __all__ = ["Ledger"]
+
+# Ledgers still open, closed at interpreter exit (see Ledger.close).
+_open_ledgers: weakref.WeakSet[Ledger] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_open_ledgers() -> None:
+    for ledger in list(_open_ledgers):
+        ledger.close()
 
 
 class Ledger(AnalysisQueries):
@@ -95,6 +106,7 @@ class Ledger(AnalysisQueries):
             self._store.close()
             raise
         self._closed = False
+        _open_ledgers.add(self)
 
     @property
     def target(self) -> Target:
@@ -104,11 +116,22 @@ class Ledger(AnalysisQueries):
     # -- lifecycle -----------------------------------------------------------
 
     def close(self) -> None:
-        """Release the database connection (a closed ledger cannot be used)."""
-        if not self._closed:
-            self._closed = True
+        """Release the database connection (a closed ledger cannot be used).
+
+        A ledger left open is closed at interpreter exit.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        _open_ledgers.discard(self)
+        try:
             self._store.close()
             self._app.close()
+        finally:
+            # Let them go now, while every module is intact: eventsourcing's
+            # __del__ methods close again, and fail noisily ("Exception
+            # ignored in ... __del__") if that waits for interpreter teardown.
+            del self._view, self._store, self._app
 
     def __enter__(self) -> Self:
         return self
@@ -564,6 +587,7 @@ class Ledger(AnalysisQueries):
         PostgreSQL notifies listeners; elsewhere this is None and a worker
         polls. Iterate it for notifications; close it when done.
         """
+        self._check_open()
         if self._where.kind != "postgres":
             return None
         recorder = self._app.recorder

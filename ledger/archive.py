@@ -190,7 +190,7 @@ def text_of(content: bytes, media_type: str) -> str:
         except ImportError:  # pragma: no cover - depends on the installation
             msg = (
                 "reading HTML needs the optional dependencies: "
-                "pip install 'claims-ledger[html]'"
+                "pip install 'ledger-of-claims[html]'"
             )
             raise InvalidArgument(msg) from None
         return str(

@@ -999,7 +999,7 @@ def _html_nodes(
     except ImportError:  # pragma: no cover - depends on the installation
         msg = (
             "reading HTML pages needs the optional dependencies: "
-            "pip install 'claims-ledger[html]'"
+            "pip install 'ledger-of-claims[html]'"
         )
         raise InvalidArgument(msg) from None
     problems: list[_Problem] = []

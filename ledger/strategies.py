@@ -14,7 +14,7 @@ shared by every :func:`report_times` draw in one example, so ties and day
 boundaries (00:00 UTC, the last microsecond of a day, local midnights in other
 offsets) come up often. Keys, sources and texts include non-ASCII text.
 
-This module needs Hypothesis: ``pip install claims-ledger[hypothesis]``.
+This module needs Hypothesis: ``pip install ledger-of-claims[hypothesis]``.
 """
 
 from __future__ import annotations

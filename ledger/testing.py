@@ -8,7 +8,7 @@
   :class:`SQLiteLedgerMachine` is ready made.
 - :func:`check_policy`: the contract every belief policy must meet.
 
-This module needs Hypothesis: ``pip install claims-ledger[hypothesis]``.
+This module needs Hypothesis: ``pip install ledger-of-claims[hypothesis]``.
 """
 
 from __future__ import annotations
@@ -934,7 +934,7 @@ class SQLiteLedgerMachine(LedgerMachine):
 
     def make_target(self) -> str:
         """A new file in a new temporary directory."""
-        self._directory = tempfile.mkdtemp(prefix="claims-ledger-")
+        self._directory = tempfile.mkdtemp(prefix="ledger-of-claims-")
         return str(Path(self._directory) / "claims.db")
 
     def remove_target(self, target: str) -> None:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import os
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 from ledger import Ledger
+from tests.backends import BACKENDS, fresh_target, opened_backend, require_postgres
 
 settings.register_profile(
     "ci",
@@ -25,20 +25,8 @@ settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev")
 )
 
-POSTGRES_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL")
-BACKENDS = ["memory", "sqlite", "postgres"]
-
 OpenLedger = Callable[[], Ledger]
-
-
-def _postgres_skip() -> None:
-    if POSTGRES_URL:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(
-            "LEDGER_TEST_POSTGRES_URL is not set in CI: PostgreSQL must be tested"
-        )
-    pytest.skip("no PostgreSQL server configured (set LEDGER_TEST_POSTGRES_URL)")
+_CALL = pytest.StashKey[pytest.TestReport]()
 
 
 @pytest.fixture(params=BACKENDS)
@@ -46,26 +34,57 @@ def backend(request: pytest.FixtureRequest) -> str:
     """The name of a storage backend: memory, sqlite or postgres."""
     name: str = request.param
     if name == "postgres":
-        _postgres_skip()
+        require_postgres()
     return name
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Keep each test's call report, for :func:`_opens_the_backend_it_names`."""
+    report = yield
+    if report.when == "call":
+        item.stash[_CALL] = report
+    return report
+
+
+@pytest.fixture(autouse=True)
+def _opens_the_backend_it_names(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """A test run with ``backend`` X that passes must have opened a ledger on X.
+
+    Every ledger the test process opens is noted with the backend its event
+    store really uses (:func:`tests.backends.opened_backend`), so a helper that
+    quietly opens SQLite for "postgres" fails the test.
+    """
+    callspec = getattr(request.node, "callspec", None)
+    backend = callspec.params.get("backend") if callspec else None
+    if backend is None:
+        yield
+        return
+    opened: set[str] = set()
+    setup = Ledger._setup
+
+    def noting(ledger: Ledger, *args: object, **kwargs: object) -> None:
+        setup(ledger, *args, **kwargs)  # type: ignore[arg-type]
+        opened.add(opened_backend(ledger))
+
+    monkeypatch.setattr(Ledger, "_setup", noting)
+    yield
+    call = request.node.stash.get(_CALL, None)
+    if call is not None and call.passed:
+        assert backend in opened, (
+            f"{request.node.nodeid} names backend {backend!r} but opened only "
+            f"{sorted(opened) or 'no ledger'} in this process"
+        )
 
 
 @pytest.fixture
 def ledger_target(backend: str, tmp_path: Path) -> str | None:
     """Where a fresh ledger of ``backend`` lives (None: in memory)."""
-    if backend == "memory":
-        return None
-    if backend == "sqlite":
-        return str(tmp_path / "claims.db")
-    assert POSTGRES_URL is not None
-    return fresh_postgres_schema(POSTGRES_URL)
-
-
-def fresh_postgres_schema(url: str) -> str:
-    """A URL naming a new, empty schema, so tests never see each other's data."""
-    schema = "t_" + uuid.uuid4().hex[:12]
-    separator = "&" if "?" in url else "?"
-    return f"{url}{separator}schema={schema}"
+    return fresh_target(backend, tmp_path)
 
 
 @pytest.fixture

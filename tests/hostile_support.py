@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import POSTGRES_URL, _postgres_skip, fresh_postgres_schema
+from tests.backends import fresh_postgres_schema, require_postgres
 
 SCRIPT = Path(sys.executable).parent / "ledger"
 COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "ledger"]
@@ -50,9 +50,7 @@ def runner(cwd: Path, *, db: str | None = None) -> Run:
 def store_target(store: str, tmp_path: Path) -> str:
     """Where a fresh ledger of ``store`` (sqlite or postgres) lives, for ``--db``."""
     if store == "postgres":
-        _postgres_skip()
-        assert POSTGRES_URL is not None
-        return fresh_postgres_schema(POSTGRES_URL)
+        return fresh_postgres_schema(require_postgres())
     return str(tmp_path / "claims.db")
 
 

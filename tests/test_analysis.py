@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -40,9 +38,9 @@ from ledger.analysis import (
 from ledger.cli import cli
 from ledger.io import read_reports
 from ledger.opinions import from_evidence
-from ledger.policy import BeliefPolicy, canonical_order
+from ledger.policy import canonical_order
 from ledger.strategies import ledger_reports, report_times
-from tests.conftest import POSTGRES_URL, fresh_postgres_schema
+from tests.backends import fresh_ledger as fresh
 
 REPO = Path(__file__).resolve().parent.parent
 FOUNDING = REPO / "examples" / "founding_case.jsonl"
@@ -89,24 +87,6 @@ def asked(draw: st.DrawFn, reports: st.SearchStrategy[list[Report]]) -> list[Rep
 
 
 histories = asked(ledger_reports(max_size=12))
-
-
-@contextmanager
-def fresh(backend: str, policy: BeliefPolicy | None = None) -> Iterator[Ledger]:
-    """A new, empty ledger of ``backend`` for one Hypothesis example."""
-    if backend == "memory":
-        yield Ledger(policy=policy)
-        return
-    if backend == "postgres":
-        assert POSTGRES_URL is not None
-        with Ledger.open(fresh_postgres_schema(POSTGRES_URL), policy=policy) as ledger:
-            yield ledger
-        return
-    with (
-        tempfile.TemporaryDirectory() as folder,
-        Ledger.open(Path(folder) / "c.db", policy=policy) as ledger,
-    ):
-        yield ledger
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,7 @@ from ledger.errors import InvalidQuery
 from ledger.io import FORMULA_STARTS, _csv_neutral, _csv_restore, period_to_dict
 from ledger.projections import status_periods, timeline
 from ledger.strategies import report_histories
-from tests.conftest import POSTGRES_URL, _postgres_skip, fresh_postgres_schema
+from tests.backends import fresh_postgres_schema, require_postgres
 from tests.hostile_support import (
     STORES,
     Run,
@@ -626,9 +626,7 @@ def any_store(
     elif request.param == "sqlite":
         opened = Ledger.open(tmp_path_factory.mktemp("any") / "claims.db")
     else:
-        _postgres_skip()
-        assert POSTGRES_URL is not None
-        opened = Ledger.open(fresh_postgres_schema(POSTGRES_URL))
+        opened = Ledger.open(fresh_postgres_schema(require_postgres()))
     with opened:
         yield opened
 

@@ -29,7 +29,7 @@ import pytest
 from ledger import InvalidReport, Kind, Ledger, Report, Status
 from ledger.cli import EXIT_INVALID_INPUT, EXIT_STORAGE
 from ledger.errors import StorageError
-from tests.conftest import POSTGRES_URL, _postgres_skip
+from tests.backends import POSTGRES_URL, require_postgres
 from tests.hostile_support import (
     COMMAND,
     STORES,
@@ -378,7 +378,7 @@ def _schema_exists(name: str) -> bool:
 @pytest.mark.parametrize("schema", SCHEMAS)
 def test_schema_names_work_or_are_refused_up_front(schema: str) -> None:
     """A schema name not in plain lower case works fully, or is refused leaving none."""
-    _postgres_skip()
+    require_postgres()
     assert POSTGRES_URL is not None
     name = f"{schema}{uuid.uuid4().hex[:8]}"
     separator = "&" if "?" in POSTGRES_URL else "?"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,8 @@ from tests import workload
 
 REPO = Path(__file__).resolve().parent.parent
 DAYS = [date(2017, 1, 1), date(2017, 6, 1), date(2017, 12, 31), date(2018, 3, 1)]
+# Seconds before a wait gives up: a hung test fails instead of hanging CI.
+DEADLINE = 120.0
 
 
 @pytest.fixture
@@ -93,10 +97,32 @@ def replay(expected: list[Any]) -> Ledger:
     return memory
 
 
+def wait_until(
+    condition: Callable[[], bool], what: str, *, worker: subprocess.Popen[str]
+) -> None:
+    """Wait until ``condition()`` holds; fail if the worker dies or at the deadline.
+
+    The deadline only stops a hung test: nothing is timed.
+    """
+    deadline = time.monotonic() + DEADLINE
+    while not condition():
+        if worker.poll() is not None:
+            _, err = worker.communicate()
+            pytest.fail(f"the worker exited ({worker.returncode}) before {what}: {err}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"not within {DEADLINE:.0f} s: {what}")
+        time.sleep(0.01)
+
+
 def test_concurrent_writers_and_a_worker_lose_and_duplicate_nothing(
     shared_target: str,
 ) -> None:
-    """Three writers and a worker at once: every report once, the view equals a replay."""
+    """Three writers and a worker at once: every report once, the view equals a replay.
+
+    Writers fold their own events into the view, so to see the worker's own work
+    the test then empties the view, twice, through a store that never projects
+    anything: only the following worker can fill it again.
+    """
     writers, count = 3, 150
     worker = python(
         "-m",
@@ -113,9 +139,6 @@ def test_concurrent_writers_and_a_worker_lose_and_duplicate_nothing(
     ]
     for process in processes:
         finish(process)
-    time.sleep(0.5)
-    worker.send_signal(signal.SIGTERM)
-    finish(worker)
     expected = {
         r.report_id: r for n in range(writers) for r in workload.reports(n, count)
     }
@@ -123,10 +146,24 @@ def test_concurrent_writers_and_a_worker_lose_and_duplicate_nothing(
     try:
         # One event per distinct report: nothing lost, nothing recorded twice.
         assert store.events() == len(expected)
-        assert store.view.position() == store.last()
-        assert store.rows() == len(expected)
+        for round_ in ("first", "second"):
+            store.view.reset()
+            assert (store.view.position(), store.rows()) == (0, 0)
+            wait_until(
+                lambda: store.view.position() == store.last(),
+                f"the worker refilled the emptied view ({round_} time)",
+                worker=worker,
+            )
+            assert store.rows() == len(expected)
     finally:
         store.close()
+    worker.send_signal(signal.SIGTERM)
+    out, err = worker.communicate(timeout=300)
+    assert worker.returncode == 0, f"exit {worker.returncode}: {out}{err}"
+    # By the second reset the worker was following: it folded every event again.
+    applied = re.fullmatch(r"the view is up to date; applied (\d+) events.*\n", err)
+    assert applied, err
+    assert int(applied[1]) >= len(expected)
     with Ledger.open(shared_target) as ledger:
         assert answers(ledger) == answers(replay(list(expected.values())))
 
@@ -150,7 +187,9 @@ def test_worker_killed_mid_batch_resumes_without_gaps_or_double_counting(
             worker = python(
                 "-m", "ledger.worker", "--db", shared_target, "--batch-size", "400"
             )
+            deadline = time.monotonic() + DEADLINE
             while store.view.position() == before and worker.poll() is None:
+                assert time.monotonic() < deadline, "the worker never committed"
                 time.sleep(0.005)
             worker.send_signal(signal.SIGKILL)
             worker.communicate(timeout=60)

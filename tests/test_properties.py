@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,23 +14,11 @@ from hypothesis import strategies as st
 from ledger import LatestDecisiveWord, Ledger, Report, Status, _time
 from ledger.policy import canonical_order
 from ledger.strategies import ledger_reports, report_times
+from tests.backends import fresh_ledger as fresh
 
 # The `backend` fixture is a plain string, the same for every example.
 per_backend = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 histories = ledger_reports(max_size=12, plausible=False) | ledger_reports(max_size=12)
-
-
-@contextmanager
-def fresh(backend: str) -> Iterator[Ledger]:
-    """A new, empty ledger for one Hypothesis example."""
-    if backend == "memory":
-        yield Ledger()
-        return
-    with (
-        tempfile.TemporaryDirectory() as folder,
-        Ledger.open(Path(folder) / "c.db") as ledger,
-    ):
-        yield ledger
 
 
 def query_times(reports: Sequence[Report]) -> list[Any]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import random
-import uuid
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -29,8 +27,13 @@ from ledger.testing import (
     SQLiteLedgerMachine,
     check_policy,
 )
+from tests.backends import (
+    drop_schema,
+    fresh_postgres_schema,
+    opened_backend,
+    require_postgres,
+)
 
-POSTGRES_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL")
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 KEY = "baghdadi-killed-raqqa-strike-2017"
 
@@ -117,31 +120,17 @@ class PostgresLedgerMachine(LedgerMachine):
 
     def make_target(self) -> str:
         """A URL naming a new schema (the ledger creates it)."""
-        if POSTGRES_URL is None:
-            if os.environ.get("CI"):
-                pytest.fail(
-                    "LEDGER_TEST_POSTGRES_URL is not set in CI: PostgreSQL must be tested"
-                )
-            pytest.skip(
-                "no PostgreSQL server configured (set LEDGER_TEST_POSTGRES_URL)"
-            )
-        self.schema = "t_" + uuid.uuid4().hex[:12]
-        separator = "&" if "?" in POSTGRES_URL else "?"
-        return f"{POSTGRES_URL}{separator}schema={self.schema}"
+        return fresh_postgres_schema(require_postgres())
+
+    def open_ledger(self, target: str | None) -> Ledger:
+        """The ledger at ``target``, checked to be on the PostgreSQL server."""
+        ledger = super().open_ledger(target)
+        assert opened_backend(ledger) == "postgres"
+        return ledger
 
     def remove_target(self, target: str) -> None:
         """Drop the run's schema."""
-        # Imported here: psycopg is only needed where PostgreSQL is configured.
-        import psycopg
-        from psycopg import sql
-
-        assert POSTGRES_URL is not None
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
-            connection.execute(
-                sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
-                    sql.Identifier(self.schema)
-                )
-            )
+        drop_schema(target)
 
 
 TestPostgresLedger = pytest.mark.postgres(PostgresLedgerMachine.TestCase)

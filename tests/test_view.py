@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -16,7 +15,7 @@ from ledger import Ledger, Report, Status, Verdict
 from ledger.projections import periods
 from ledger.strategies import ledger_reports, report_times
 from ledger.view import FOREVER, BeliefView, _policy_name, micros
-from tests.conftest import POSTGRES_URL, fresh_postgres_schema
+from tests.backends import fresh_ledger
 
 OpenLedger = Callable[[], Ledger]
 KEY = "baghdadi-killed-raqqa-strike-2017"
@@ -130,23 +129,17 @@ def test_rebuilt_view_equals_replay_property(
     replay.record(*reports)
     for report in reports[::3]:
         replay.strike(report.report_id, reason="every third is a mistake")
-    with tempfile.TemporaryDirectory() as folder:
-        target = (
-            fresh_postgres_schema(POSTGRES_URL)
-            if backend == "postgres" and POSTGRES_URL
-            else str(Path(folder) / "c.db")
-        )
-        with Ledger.open(target) as ledger:
-            ledger.record(*reports)
-            for report in reports[::3]:
-                ledger.strike(report.report_id, reason="every third is a mistake")
-            ledger.rebuild_view(batch_size=4)
-            expected, got = snapshot(replay), snapshot(ledger)
-            # recorded_at differs between the two ledgers; compare the rest.
-            assert got[:3] == expected[:3]
-            assert [[e.report for e in h] for h in got[3]] == [
-                [e.report for e in h] for h in expected[3]
-            ]
+    with fresh_ledger(backend) as ledger:
+        ledger.record(*reports)
+        for report in reports[::3]:
+            ledger.strike(report.report_id, reason="every third is a mistake")
+        ledger.rebuild_view(batch_size=4)
+        expected, got = snapshot(replay), snapshot(ledger)
+        # recorded_at differs between the two ledgers; compare the rest.
+        assert got[:3] == expected[:3]
+        assert [[e.report for e in h] for h in got[3]] == [
+            [e.report for e in h] for h in expected[3]
+        ]
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -159,34 +152,27 @@ def test_statuses_equal_the_statuses_of_beliefs(
         data.draw(st.lists(st.sampled_from(reports), max_size=3)) if reports else []
     )
     days = data.draw(st.lists(report_times(), min_size=1, max_size=4))
-    with tempfile.TemporaryDirectory() as folder:
-        if backend == "memory":
-            ledger = Ledger()
-        elif backend == "postgres" and POSTGRES_URL:
-            ledger = Ledger.open(fresh_postgres_schema(POSTGRES_URL))
-        else:
-            ledger = Ledger.open(Path(folder) / "c.db")
-        with ledger:
-            ledger.record(*reports)
-            for report in struck:
-                ledger.strike(report.report_id, reason="mistake")
-            for day in days + [r.reported_at for r in reports]:
-                expected = {b.proposition: b.status for b in ledger.beliefs(on=day)}
-                got = ledger.statuses(on=day)
-                assert got == expected
-                assert list(got) == sorted(expected)  # by key, as Python sorts text
-            # The stored periods tile knowledge time, and are the fold's periods.
-            for key in ledger.propositions():
-                spans = view_of(ledger).periods(key)
-                assert [stop for _, stop, _ in spans] == [
-                    *(start for start, _, _ in spans[1:]),
-                    *([FOREVER] if spans else []),
-                ]
-                reports = [e.report for e in ledger.history(key) if e.strike is None]
-                assert [
-                    (micros(start), status)
-                    for start, status in periods(reports, ledger.policy)
-                ] == [(start, status) for start, _, status in spans]
+    with fresh_ledger(backend) as ledger:
+        ledger.record(*reports)
+        for report in struck:
+            ledger.strike(report.report_id, reason="mistake")
+        for day in days + [r.reported_at for r in reports]:
+            expected = {b.proposition: b.status for b in ledger.beliefs(on=day)}
+            got = ledger.statuses(on=day)
+            assert got == expected
+            assert list(got) == sorted(expected)  # by key, as Python sorts text
+        # The stored periods tile knowledge time, and are the fold's periods.
+        for key in ledger.propositions():
+            spans = view_of(ledger).periods(key)
+            assert [stop for _, stop, _ in spans] == [
+                *(start for start, _, _ in spans[1:]),
+                *([FOREVER] if spans else []),
+            ]
+            reports = [e.report for e in ledger.history(key) if e.strike is None]
+            assert [
+                (micros(start), status)
+                for start, status in periods(reports, ledger.policy)
+            ] == [(start, status) for start, _, status in spans]
 
 
 class AlwaysClaimed:
