@@ -173,7 +173,7 @@ _recorded_option = click.option(
     show_default=True,
     help="The ledger: a SQLite file or postgresql:// URL (or set LEDGER_DB).",
 )
-@click.version_option(package_name="claims-ledger", prog_name="ledger")
+@click.version_option(package_name="ledger-of-claims", prog_name="ledger")
 @click.pass_context
 def cli(ctx: click.Context, db: str) -> None:
     """An event-sourced ledger of claims: import reports, ask what was believed.

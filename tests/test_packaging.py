@@ -70,27 +70,9 @@ def test_docs_install_this_distribution(path: Path) -> None:
         assert extras <= EXTRAS, f"{path.name}: {name}[{','.join(sorted(extras))}]"
 
 
-# Being changed elsewhere; each xfail is strict, so it fails once they are fixed.
-_NOT_YET = {
-    "ledger/report/_data.py": "ledger/report/ still names claims-ledger",
-    "ledger/report/_png.py": "ledger/report/ still names claims-ledger",
-}
-
-
 @pytest.mark.parametrize(
     "path",
-    [
-        pytest.param(
-            path,
-            marks=pytest.mark.xfail(
-                reason=_NOT_YET[path.relative_to(REPO).as_posix()], strict=True
-            ),
-        )
-        if path.relative_to(REPO).as_posix() in _NOT_YET
-        else path
-        for path in SOURCES
-        if "pip install" in path.read_text(encoding="utf-8")
-    ],
+    [path for path in SOURCES if "pip install" in path.read_text(encoding="utf-8")],
     ids=lambda path: path.relative_to(REPO).as_posix(),
 )
 def test_messages_install_this_distribution(path: Path) -> None:
@@ -107,9 +89,6 @@ def test_version_comes_from_the_distribution() -> None:
     assert ledger.__version__ == version(DISTRIBUTION) == PROJECT["version"]
 
 
-@pytest.mark.xfail(
-    reason="ledger/cli.py asks click for the version of 'claims-ledger'", strict=True
-)
 def test_the_command_prints_its_version() -> None:
     """``ledger --version`` names the installed version."""
     done = subprocess.run(

@@ -113,7 +113,7 @@ class Picture:
     def write_image(self, path: str | os.PathLike[str]) -> None:
         """Draw the picture with matplotlib: SVG if ``path`` ends .svg, else PNG.
 
-        Needs the ``png`` extra (``pip install claims-ledger[png]``).
+        Needs the ``png`` extra (``pip install ledger-of-claims[png]``).
         """
         from ledger.report._png import write
 

@@ -176,7 +176,7 @@ def write(picture: Picture, path: Path) -> None:
         from matplotlib.patches import Patch
     except ImportError as error:
         msg = (
-            "drawing an image needs matplotlib: pip install 'claims-ledger[png]' "
+            "drawing an image needs matplotlib: pip install 'ledger-of-claims[png]' "
             f"({error})"
         )
         raise ImportError(msg) from error
