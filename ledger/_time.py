@@ -94,6 +94,22 @@ def isoformat(value: TimePoint) -> str:
     return value.isoformat()
 
 
+def human(value: TimePoint) -> str:
+    """A time as people read it: ``2017-06-16``, else ``2017-06-16 09:30 UTC``.
+
+    A date, and a datetime at midnight UTC, read as the date; any other
+    datetime as its UTC instant to the minute. For tables, messages and page
+    titles; machine output (``--json``) keeps :func:`isoformat`.
+    """
+    if not isinstance(value, datetime):
+        return value.isoformat()
+    instant = value.astimezone(UTC)
+    if instant.time() == time():
+        return instant.date().isoformat()
+    # Not strftime: its %Y drops the leading zeros of years before 1000.
+    return f"{instant.date().isoformat()} {instant:%H:%M} UTC"
+
+
 def parse(text: str) -> TimePoint:
     """Parse an ISO date, or an ISO datetime with an offset.
 
