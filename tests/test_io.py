@@ -120,7 +120,7 @@ def test_explicit_format_is_checked(tmp_path: Path) -> None:
     with pytest.raises(
         InvalidReport, match=r"format must be 'jsonl' or 'csv' \(got 'xml'\)"
     ):
-        list(read_reports(write(tmp_path, "r.jsonl", ""), format="xml"))  # type: ignore[arg-type]
+        list(read_reports(write(tmp_path, "r.jsonl", ""), format="xml"))  # type: ignore[call-overload]
 
 
 def test_utf8_bom_at_start_is_accepted(tmp_path: Path) -> None:
