@@ -166,6 +166,13 @@ class Ledger(AnalysisQueries):
     def __repr__(self) -> str:
         return f"<Ledger {self._where.redacted}>"
 
+    @property
+    def _named(self) -> str:
+        """The ledger as messages name it: ``the ledger 'claims.db'``."""
+        if self._where.kind == "memory":
+            return "the in-memory ledger"
+        return f"the ledger {self._where.redacted!r}"
+
     # -- recording -----------------------------------------------------------
 
     def claim(
@@ -392,19 +399,19 @@ class Ledger(AnalysisQueries):
     @contextlib.contextmanager
     def _writing(self, action: str) -> Iterator[Any]:
         """One write transaction of the view, its errors wrapped."""
-        with storage_errors(action, repr(self)), self._view.writing() as writer:
+        with storage_errors(action, self._named), self._view.writing() as writer:
             yield writer
 
     # -- the read side ---------------------------------------------------------
 
     def _check_open(self) -> None:
         if self._closed:
-            msg = f"{self!r} is closed"
+            msg = f"{self._named} is closed"
             raise LedgerError(msg)
 
     def _read(self) -> None:
         self._check_open()
-        with storage_errors("could not read", repr(self)):
+        with storage_errors("could not read", self._named):
             if self._view.pending():
                 self._view.catch_up()
 
@@ -639,7 +646,7 @@ class Ledger(AnalysisQueries):
         answers; a projection worker calls it to keep a shared view fresh.
         """
         self._check_open()
-        with storage_errors("could not update the view of", repr(self)):
+        with storage_errors("could not update the view of", self._named):
             return self._view.catch_up(batch_size=batch_size)
 
     def rebuild_view(self, *, batch_size: int = 5000) -> int:
@@ -649,7 +656,7 @@ class Ledger(AnalysisQueries):
         events.
         """
         self._check_open()
-        with storage_errors("could not rebuild the view of", repr(self)):
+        with storage_errors("could not rebuild the view of", self._named):
             self._view.reset()
             return self._view.catch_up(batch_size=batch_size)
 

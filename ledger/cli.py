@@ -589,6 +589,11 @@ def _sources_of(reports: Iterable[Report]) -> str:
     return f"{sources[0]} (+{len(sources) - 1} more)"
 
 
+def _asked(value: TimePoint) -> str:
+    """A time given on the command line, for a message: a datetime stays a time."""
+    return _time.human(value, exact=True)
+
+
 def _key(key: str) -> str:
     """A key as given on the command line, as reports hold it (NFC, trimmed)."""
     return normalise_name(key)
@@ -691,10 +696,10 @@ def _nothing_known(
     """
     if recorded is not None and known_now():
         return (
-            f"{nothing} by {_cell(on)} that was recorded by {_cell(recorded)} "
+            f"{nothing} by {_asked(on)} that was recorded by {_asked(recorded)} "
             "(--recorded): the reports known by then were recorded later"
         )
-    return f"{nothing} by {_cell(on)}"
+    return f"{nothing} by {_asked(on)}"
 
 
 def _any_known(ledger: Ledger, on: TimePoint, source: str | None) -> bool:
@@ -949,10 +954,7 @@ def _changes(
     start = _time.cutoff(since, "since")
     end = _time.cutoff(until, "until")
     if end < start:
-        shown = _time.human(until), _time.human(since)
-        if shown[0] == shown[1]:  # within one minute: say it exactly
-            shown = _time.isoformat(until), _time.isoformat(since)
-        msg = f"--until {shown[0]} is before --since {shown[1]}"
+        msg = f"--until {_asked(until)} is before --since {_asked(since)}"
         raise InvalidArgument(msg)
     held_at = None if recorded is None else _time.cutoff(recorded, "recorded")
     found: list[tuple[Status, Period]] = []

@@ -285,8 +285,10 @@ def test_closed_ledger_refuses_work(open_ledger: OpenLedger) -> None:
     ledger = open_ledger()
     ledger.close()
     ledger.close()
-    with pytest.raises(LedgerError, match="is closed"):
+    with pytest.raises(LedgerError, match="is closed") as caught:
         ledger.belief(KEY, on=date(2017, 1, 1))
+    # Named as people name it, never as a Python repr (<Ledger ...>).
+    assert str(caught.value).startswith(("the ledger '", "the in-memory ledger"))
 
 
 def test_open_reports_unusable_paths(tmp_path: Path) -> None:
