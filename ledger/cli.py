@@ -629,6 +629,7 @@ def believed(
     db: str | None,
 ) -> None:
     """What was believed on DATE about KEY... (default: every proposition)."""
+    asked = "now" if on is None else _asked(on)
     on = _now() if on is None else on
     with (
         _ledger(db, create=False) as ledger,
@@ -670,7 +671,7 @@ def believed(
             click.echo(
                 _nothing_known(
                     f"no proposition had a report{by}",
-                    on,
+                    asked,
                     recorded,
                     lambda: _any_known(ledger, on, source),
                 )
@@ -684,22 +685,22 @@ def believed(
 
 def _nothing_known(
     nothing: str,
-    on: TimePoint,
+    on: str,
     recorded: TimePoint | None,
     known_now: Callable[[], bool],
 ) -> str:
     """Say which clock emptied an answer: ``--on`` (knowledge) or ``--recorded``.
 
-    ``nothing`` opens the sentence ("no proposition had a report");
-    ``known_now`` says whether the answer would not be empty without
-    ``--recorded``.
+    ``nothing`` opens the sentence ("no proposition had a report"), ``on`` is
+    the ``--on`` asked about, as shown; ``known_now`` says whether the answer
+    would not be empty without ``--recorded``.
     """
     if recorded is not None and known_now():
         return (
-            f"{nothing} by {_asked(on)} that was recorded by {_asked(recorded)} "
+            f"{nothing} by {on} that was recorded by {_asked(recorded)} "
             "(--recorded): the reports known by then were recorded later"
         )
-    return f"{nothing} by {_asked(on)}"
+    return f"{nothing} by {on}"
 
 
 def _any_known(ledger: Ledger, on: TimePoint, source: str | None) -> bool:
@@ -779,6 +780,7 @@ def sources(
     status under the default policy over every other source's reports) agrees
     with it, wrong when it goes the other way, open otherwise.
     """
+    asked = "now" if on is None else _asked(on)
     on = _now() if on is None else on
     with _ledger(db, create=False) as ledger, _errors_as_exit_codes():
         records = ledger.track_records(on=on, recorded=recorded)
@@ -786,7 +788,7 @@ def sources(
             click.echo(
                 _nothing_known(
                     "no source had a report",
-                    on,
+                    asked,
                     recorded,
                     lambda: _any_known(ledger, on, None),
                 )
@@ -835,6 +837,7 @@ def answers(
     db: str | None,
 ) -> None:
     """The answers to QUESTION known by DATE, most believed first."""
+    asked = "now" if on is None else _asked(on)
     on = _now() if on is None else on
     with _ledger(db, create=False) as ledger, _errors_as_exit_codes():
         found = ledger.answers(_key(question), on=on, recorded=recorded)
@@ -842,7 +845,7 @@ def answers(
             click.echo(
                 _nothing_known(
                     f"no answer to {_cell(question)} had a report",
-                    on,
+                    asked,
                     recorded,
                     lambda: bool(ledger.answers(_key(question), on=on)),
                 )

@@ -241,6 +241,8 @@ def test_an_empty_audit_says_which_clock_emptied_it(ledger_sh: Run) -> None:
     )
     assert answers.stdout.startswith("no answer to how-did-hudeifa-al-badri-die")
     assert "that was recorded by 2000-01-01 (--recorded)" in answers.stdout
+    unsaid = ledger_sh("believed", "--according-to", "Nobody")
+    assert unsaid.stdout == "no proposition had a report from Nobody by now\n"
     nobody = ledger_sh(
         "believed", "--on", "2017-06-20", "--recorded", "2000-01-01",
         "--according-to", "Nobody",
