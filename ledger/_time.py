@@ -94,6 +94,27 @@ def isoformat(value: TimePoint) -> str:
     return value.isoformat()
 
 
+def human(value: TimePoint, *, exact: bool = False) -> str:
+    """A time as people read it: ``2017-06-16``, else ``2017-06-16 09:30 UTC``.
+
+    A date, and a datetime at midnight UTC, read as the date; any other
+    datetime as its UTC instant to the minute. For tables, messages and page
+    titles; machine output (``--json``) keeps :func:`isoformat`. ``exact=True``
+    (for a time a user asked about, where a date means the whole day) keeps
+    every datetime a time, with its seconds when it has any.
+    """
+    if not isinstance(value, datetime):
+        return value.isoformat()
+    instant = value.astimezone(UTC)
+    if not exact and instant.time() == time():
+        return instant.date().isoformat()
+    # Not strftime: its %Y drops the leading zeros of years before 1000.
+    shown = f"{instant.date().isoformat()} {instant:%H:%M}"
+    if exact and (instant.second or instant.microsecond):
+        shown += f":{instant:%S}" + (f".{instant:%f}" if instant.microsecond else "")
+    return f"{shown} UTC"
+
+
 def parse(text: str) -> TimePoint:
     """Parse an ISO date, or an ISO datetime with an offset.
 

@@ -431,7 +431,7 @@ def _counts(reports: Sequence[Report]) -> str:
 def _listed(reports: Sequence[Report]) -> str:
     items = []
     for report in reports[:_SHOWN_REPORTS]:
-        item = f"{report.source}, {_time.isoformat(report.reported_at)}"
+        item = f"{report.source}, {_time.human(report.reported_at)}"
         if report.quote is not None:
             item += f": “{_short(report.quote)}”"
         items.append(item)
@@ -456,7 +456,7 @@ def explain(belief: Belief) -> str:
     if belief.status is Status.UNKNOWN:
         return f"{key}: unknown: no report about it was known."
     assert belief.since is not None
-    lines = [f"{key}: {belief.status.value} since {_time.isoformat(belief.since)}."]
+    lines = [f"{key}: {belief.status.value} since {_time.human(belief.since)}."]
     if belief.decided_by:
         decided = belief.decided_by
         lines.append(f"Decided by {_counts(decided)}: {_listed(decided)}.")

@@ -18,7 +18,7 @@ import weakref
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Self, cast
+from typing import Any, Self
 
 import attrs
 
@@ -33,9 +33,25 @@ from ledger._storage import (
 from ledger._time import TimePoint
 from ledger.analysis import AnalysisQueries, question_of
 from ledger.archive import Archive
-from ledger.errors import InvalidArgument, LedgerError, StorageError, UnknownProposition
+from ledger.errors import (
+    InvalidArgument,
+    InvalidReport,
+    LedgerError,
+    StorageError,
+    UnknownProposition,
+    UnknownReport,
+)
 from ledger.policy import BeliefPolicy, LatestDecisiveWord, canonical_order
-from ledger.values import Belief, Change, Entry, Kind, Report, Status, normalise_name
+from ledger.values import (
+    Belief,
+    Change,
+    Entry,
+    Kind,
+    Report,
+    Status,
+    StrikeRequest,
+    normalise_name,
+)
 
 __all__ = ["Ledger"]
 
@@ -47,6 +63,27 @@ _open_ledgers: weakref.WeakSet[Ledger] = weakref.WeakSet()
 def _close_open_ledgers() -> None:
     for ledger in list(_open_ledgers):
         ledger.close()
+
+
+def _unknown_strike(item: StrikeRequest) -> InvalidReport:
+    """The problem with a strike of a report that is not held, naming its line."""
+    msg = (
+        f"strike {item.report_id!r}: no report with this report_id is in the "
+        "ledger or earlier in the input"
+    )
+    return InvalidReport(msg, field="strike", path=item.path, line=item.line)
+
+
+@attrs.define
+class _Recorded:
+    """How many new reports and new strikes one write recorded.
+
+    ``unknown`` counts the strikes skipped because their report was not held.
+    """
+
+    reports: int = 0
+    strikes: int = 0
+    unknown: int = 0
 
 
 class Ledger(AnalysisQueries):
@@ -152,6 +189,13 @@ class Ledger(AnalysisQueries):
     def __repr__(self) -> str:
         return f"<Ledger {self._where.redacted}>"
 
+    @property
+    def _named(self) -> str:
+        """The ledger as messages name it: ``the ledger 'claims.db'``."""
+        if self._where.kind == "memory":
+            return "the in-memory ledger"
+        return f"the ledger {self._where.redacted!r}"
+
     # -- recording -----------------------------------------------------------
 
     def claim(
@@ -239,53 +283,107 @@ class Ledger(AnalysisQueries):
         reusing the id of a different report raises ConflictingReport and the
         batch records nothing.
         """
-        self._record_stream(reports, "record()", batch_size=5000)
+        self._record_stream(reports, "record()", batch_size=5000, strikes=False)
         return tuple(report.report_id for report in reports)
 
-    def record_all(self, reports: Iterable[Report], *, batch_size: int = 5000) -> int:
+    def record_all(
+        self,
+        reports: Iterable[Report | StrikeRequest],
+        *,
+        batch_size: int = 5000,
+        skip_invalid: bool = False,
+        errors: list[InvalidReport] | None = None,
+    ) -> int:
         """Record a stream of reports in one transaction; return how many were new.
 
         All or nothing: if the stream raises (a file with an invalid line) or a
         report conflicts, nothing of it is recorded. Reports are written
         ``batch_size`` at a time, so memory stays bounded however long the
         stream; re-running an interrupted call records what is missing, once.
+
+        The stream may hold strikes too (:class:`~ledger.values.StrikeRequest`,
+        what :func:`~ledger.io.read_reports` yields for a strike line): each
+        strikes a report held in the ledger or earlier in the stream, and
+        striking a struck report changes nothing. A strike of any other report
+        id raises InvalidReport naming its line, and nothing is recorded; with
+        ``skip_invalid=True`` that strike is skipped instead and its problem
+        appended to ``errors`` (when given).
         """
         if batch_size < 1:
             msg = f"batch_size must be at least 1 (got {batch_size!r})"
             raise InvalidArgument(msg)
-        return self._record_stream(reports, "record_all()", batch_size=batch_size)
+        return self._record_stream(
+            reports,
+            "record_all()",
+            batch_size=batch_size,
+            skip_invalid=skip_invalid,
+            errors=errors,
+        ).reports
 
     def _record_stream(
-        self, reports: Iterable[Report], caller: str, *, batch_size: int
-    ) -> int:
-        """Record ``reports`` in one transaction; ``caller`` names the method."""
+        self,
+        items: Iterable[Report | StrikeRequest],
+        caller: str,
+        *,
+        batch_size: int,
+        strikes: bool = True,
+        skip_invalid: bool = False,
+        errors: list[InvalidReport] | None = None,
+    ) -> _Recorded:
+        """Record ``items`` in one transaction; ``caller`` names the method."""
         self._check_open()
-        new = seen = 0
+        done = _Recorded()
+        seen = 0
         with self._writing("write to") as writer:
             batch: list[Report] = []
-            for report in reports:
-                if not isinstance(cast("object", report), Report):
+            batched: set[str] = set()
+            for item in items:
+                if strikes and isinstance(item, StrikeRequest):
+                    seen += 1
+                    if item.report_id in batched:
+                        # Its report is in this batch: saved first, then struck.
+                        done.reports += writer.record(batch)
+                        batch, batched = [], set()
+                    try:
+                        if writer.strike(item.report_id, item.reason):
+                            done.strikes += 1
+                    except UnknownReport:
+                        problem = _unknown_strike(item)
+                        if not skip_invalid:
+                            raise problem from None
+                        done.unknown += 1
+                        if errors is not None:
+                            errors.append(problem)
+                    continue
+                if not isinstance(item, Report):
+                    takes = "Report or StrikeRequest" if strikes else "Report"
                     msg = (
-                        f"{caller} takes Report objects (argument {seen} is "
-                        f"{type(report).__name__})"
+                        f"{caller} takes {takes} objects (argument {seen} is "
+                        f"{type(item).__name__})"
                     )
                     raise InvalidArgument(msg)
                 seen += 1
-                batch.append(report)
+                batch.append(item)
+                batched.add(item.report_id)
                 if len(batch) >= batch_size:
-                    new += writer.record(batch)
-                    batch = []
+                    done.reports += writer.record(batch)
+                    batch, batched = [], set()
             if batch:
-                new += writer.record(batch)
-        return new
+                done.reports += writer.record(batch)
+        return done
 
     def strike(self, report_id: str, *, reason: str) -> None:
         """Record that the report ``report_id`` was a mistake, and why.
 
         The report stays in the ledger; from now on it no longer counts.
         Answers with ``recorded`` before the strike still see it. Striking a
-        struck report again changes nothing.
+        struck report again changes nothing. Raises UnknownReport if no report
+        has that id.
         """
+        self._strike(report_id, reason)
+
+    def _strike(self, report_id: str, reason: str) -> bool:
+        """:meth:`strike`; True if struck now, False if it already was."""
         if not isinstance(reason, str) or not reason.strip():
             msg = f"reason must be a non-empty string (got {reason!r})"
             raise InvalidArgument(msg)
@@ -294,7 +392,8 @@ class Ledger(AnalysisQueries):
             raise InvalidArgument(msg)
         self._check_open()
         with self._writing("write to") as writer:
-            writer.strike(report_id, reason)
+            struck: bool = writer.strike(report_id, reason)
+        return struck
 
     def record_archive(self, archive: Archive) -> None:
         """Record an archived copy of a source document, once, as an event.
@@ -323,19 +422,19 @@ class Ledger(AnalysisQueries):
     @contextlib.contextmanager
     def _writing(self, action: str) -> Iterator[Any]:
         """One write transaction of the view, its errors wrapped."""
-        with storage_errors(action, repr(self)), self._view.writing() as writer:
+        with storage_errors(action, self._named), self._view.writing() as writer:
             yield writer
 
     # -- the read side ---------------------------------------------------------
 
     def _check_open(self) -> None:
         if self._closed:
-            msg = f"{self!r} is closed"
+            msg = f"{self._named} is closed"
             raise LedgerError(msg)
 
     def _read(self) -> None:
         self._check_open()
-        with storage_errors("could not read", repr(self)):
+        with storage_errors("could not read", self._named):
             if self._view.pending():
                 self._view.catch_up()
 
@@ -519,7 +618,10 @@ class Ledger(AnalysisQueries):
         start = _time.cutoff(since, "since")
         end = _time.cutoff(until, "until")
         if end < start:
-            msg = f"until ({until!r}) is before since ({since!r})"
+            msg = (
+                f"until ({_time.isoformat(until)}) is before "
+                f"since ({_time.isoformat(since)})"
+            )
             raise InvalidArgument(msg)
         held_at = self._recorded(recorded)
         self._read()
@@ -567,7 +669,7 @@ class Ledger(AnalysisQueries):
         answers; a projection worker calls it to keep a shared view fresh.
         """
         self._check_open()
-        with storage_errors("could not update the view of", repr(self)):
+        with storage_errors("could not update the view of", self._named):
             return self._view.catch_up(batch_size=batch_size)
 
     def rebuild_view(self, *, batch_size: int = 5000) -> int:
@@ -577,7 +679,7 @@ class Ledger(AnalysisQueries):
         events.
         """
         self._check_open()
-        with storage_errors("could not rebuild the view of", repr(self)):
+        with storage_errors("could not rebuild the view of", self._named):
             self._view.reset()
             return self._view.catch_up(batch_size=batch_size)
 

@@ -1,8 +1,9 @@
 """The ``ledger`` command line: import report files, ask what was believed, report.
 
 Exit codes: 0 success; 1 invalid input (nothing recorded); 2 usage error (a bad
-option, argument or date); 3 unknown proposition; 4 the ledger could not be
-opened, read or written, or the output could not be written; 130 interrupted.
+option, argument or date); 3 unknown proposition or report id; 4 the ledger
+could not be opened, read or written, or the output could not be written; 130
+interrupted.
 ``docs/cli.md`` describes every command and the ``--json`` output.
 """
 
@@ -18,7 +19,7 @@ import sys
 import tempfile
 import textwrap
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any, TypeVar, cast
@@ -42,6 +43,7 @@ from ledger.errors import (
     LedgerError,
     StorageError,
     UnknownProposition,
+    UnknownReport,
 )
 from ledger.io import (
     Format,
@@ -60,7 +62,7 @@ from ledger.projections import Period
 from ledger.report import picture
 from ledger.report._data import layout
 from ledger.report._html import write_layout
-from ledger.values import Belief, Report, Status, normalise_name
+from ledger.values import Belief, Entry, Report, Status, StrikeRequest, normalise_name
 
 __all__ = [
     "EXIT_INTERRUPTED",
@@ -78,17 +80,19 @@ __all__ = [
 EXIT_OK = 0
 """The command did what was asked."""
 EXIT_INVALID_INPUT = 1
-"""A report file (or report) was invalid; nothing was recorded."""
+"""A report file (or report) was invalid, or a strike not possible; nothing recorded."""
 EXIT_USAGE = 2
 """A bad option, argument or date on the command line (click's usage error)."""
 EXIT_UNKNOWN_PROPOSITION = 3
-"""``timeline`` or ``history`` was asked about a proposition with no reports."""
+"""A proposition with no reports (``timeline``, ``history``), or an unknown report id
+(``strike``)."""
 EXIT_STORAGE = 4
 """The ledger could not be opened, read or written."""
 EXIT_INTERRUPTED = 130
 """Interrupted (Ctrl-C); an import can be run again to complete it."""
 
 _SHOWN_ERRORS = 50
+_SPOOLED_BYTES = 8 * 1024 * 1024  # a streamed table's rows kept in memory up to this
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
@@ -113,7 +117,7 @@ def _fail(message: str, exit_code: int) -> _Failure:
 def _errors_as_exit_codes() -> Iterator[None]:
     try:
         yield
-    except UnknownProposition as error:
+    except (UnknownProposition, UnknownReport) as error:
         raise _fail(str(error), EXIT_UNKNOWN_PROPOSITION) from error
     except StorageError as error:
         raise _fail(str(error), EXIT_STORAGE) from error
@@ -141,14 +145,11 @@ class _TimeType(click.ParamType):  # type: ignore[type-arg]  # generic in newer 
 
 _TIME = _TimeType()
 
-_db_option = click.option(
-    "--db",
-    "db",
-    metavar="PATH",
-    default=None,
-    help="The ledger: a SQLite file or postgresql:// URL "
-    "[default: $LEDGER_DB, else ./ledger.db].",
+_DB_HELP = (
+    "The ledger: a SQLite file or postgresql:// URL "
+    "[default: $LEDGER_DB, else ./ledger.db]."
 )
+_db_option = click.option("--db", "db", metavar="PATH", default=None, help=_DB_HELP)
 _json_option = click.option(
     "--json",
     "as_json",
@@ -163,17 +164,25 @@ _recorded_option = click.option(
 )
 
 
+def _on_option(help: str) -> Callable[[_F], _F]:
+    """``--on DATE``, the knowledge time: one rule for every command, now by default."""
+    return click.option(
+        "--on", "on", type=_TIME, default=None, help=f"{help} [default: now]."
+    )
+
+
+def _now() -> datetime:
+    """The instant a command without ``--on`` asks about."""
+    return datetime.now(UTC)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
-    "--db",
-    "db",
-    metavar="PATH",
-    envvar="LEDGER_DB",
-    default="ledger.db",
-    show_default=True,
-    help="The ledger: a SQLite file or postgresql:// URL (or set LEDGER_DB).",
+    "--db", "db", metavar="PATH", envvar="LEDGER_DB", default="ledger.db", help=_DB_HELP
 )
-@click.version_option(package_name="ledger-of-claims", prog_name="ledger")
+@click.version_option(
+    None, "-V", "--version", package_name="ledger-of-claims", prog_name="ledger"
+)
 @click.pass_context
 def cli(ctx: click.Context, db: str) -> None:
     """An event-sourced ledger of claims: import reports, ask what was believed.
@@ -404,7 +413,7 @@ def import_(
     interrupted import completes it.
     """
     problems = _Tally()
-    read = 0
+    read = struck = 0
     with _ledger(db, create=True) as ledger:
         held = _held_in(ledger)
         total = sum(_size(name) for name in files)
@@ -412,23 +421,41 @@ def import_(
         ids: dict[str, tuple[int, str, int]] = {}
         with _progress(total) as progress, _errors_as_exit_codes():
 
-            def reports() -> Iterator[Report]:
-                nonlocal read
+            def reports() -> Iterator[Report | StrikeRequest]:
+                nonlocal read, struck
                 for name in files:
-                    for report in _read_one(
+                    for item in _read_one(
                         name, fmt, progress, held, ids, problems, aliases, skip_invalid
                     ):
-                        read += 1
-                        yield report
+                        if isinstance(item, StrikeRequest):
+                            struck += 1
+                        else:
+                            read += 1
+                        yield item
+                # Strikes of reports not held are counted as they are met.
                 if problems.total and not skip_invalid:
                     raise _invalid(problems)
 
             try:
-                new = ledger.record_all(reports())
+                # Strike problems are listed with the others (skip_invalid
+                # here), so the import still records nothing unless asked.
+                done = ledger._record_stream(
+                    reports(),
+                    "record_all()",
+                    batch_size=5000,
+                    skip_invalid=True,
+                    errors=problems,
+                )
             except ConflictingReport as error:
                 msg = f"{error}; nothing was recorded"
                 raise _fail(msg, EXIT_INVALID_INPUT) from error
+    new = done.reports
     summary = f"recorded {_count(new, 'new report')} ({read - new} already present)"
+    if struck:
+        present = struck - done.strikes - done.unknown
+        summary += (
+            f" and {_count(done.strikes, 'new strike')} ({present} already present)"
+        )
     if problems.total:
         summary += f"; skipped {_count(problems.line_count, 'invalid line')}"
     click.echo(summary)
@@ -456,8 +483,8 @@ def _read_one(
     problems: _Tally,
     aliases: str | None,
     skip_invalid: bool,
-) -> Iterator[Report]:
-    """The reports of one file of an import; problems go to ``problems``."""
+) -> Iterator[Report | StrikeRequest]:
+    """The reports and strikes of one file of an import; problems go to ``problems``."""
     source: str | IO[bytes] = sys.stdin.buffer if name == "-" else name
     shown = "<stdin>" if name == "-" else name
     kind = fmt
@@ -491,6 +518,7 @@ def _read_one(
             held=held,
             ids=ids,
             max_errors=_SHOWN_ERRORS,
+            strikes=True,
         )
     except InvalidFile as failure:
         problems.add(failure)
@@ -526,7 +554,7 @@ def _count(number: int, noun: str) -> str:
 def _cell(value: object) -> str:
     if value is None:
         return ""
-    text = _time.isoformat(value) if isinstance(value, date) else str(value)
+    text = _time.human(value) if isinstance(value, date) else str(value)
     # Reports come from anywhere: never let one move the cursor or recolour
     # the terminal, or break the table with a line break.
     return "".join(
@@ -556,51 +584,46 @@ def _echo_table(
     *,
     empty: str | None = None,
     notes: bool = False,
-) -> None:
-    """Print ``rows`` under ``headers`` in aligned columns, in bounded memory.
+) -> bool:
+    """Print ``rows`` under ``headers`` in aligned columns; False if there were none.
 
-    The widths depend on every row, so the rows go through a scratch database
-    (``_spool``) on their way to the terminal: a whole-ledger table never sits
-    in memory. With ``empty``, no rows print that line instead of the headers.
-    With ``notes``, each row carries one more item, a text printed after the
-    table (after a blank line), in the rows' order.
+    The widths depend on every row, so the rows are spooled (to disk once
+    large) while they are measured, then printed: a whole-ledger table never
+    sits in memory. With ``empty``, no rows print that line instead of the
+    headers. With ``notes``, each row carries one more item, a text printed
+    after the table (after a blank line), in the rows' order.
     """
     widths = [_width(header) for header in headers]
     columns = len(headers)
-    with _spool.spool() as scratch:
-        scratch.execute("CREATE TABLE cells (line TEXT, note TEXT)")
-
-        def lines() -> Iterator[tuple[str, str | None]]:
-            for row in rows:
-                cells = [_cell(value) for value in row[:columns]]
-                for index, text in enumerate(cells):
-                    widths[index] = max(widths[index], _width(text))
-                note = _cell_lines(str(row[columns])) if notes else None
-                yield json.dumps(cells, ensure_ascii=False), note
-
-        _spool.insert(scratch, "cells", lines())
-        if (
-            empty is not None
-            and not scratch.execute("SELECT EXISTS (SELECT 1 FROM cells)").fetchone()[0]
-        ):
-            click.echo(empty)
-            return
-        click.echo(_padded(headers, widths))
-        for line in _spool.rows(scratch, "SELECT line FROM cells ORDER BY rowid"):
-            click.echo(_padded(json.loads(line), widths))
-        if notes:
-            query = "SELECT note FROM cells ORDER BY rowid"
-            for note in _spool.rows(scratch, query):
-                click.echo("")
-                click.echo(note)
-
-
-def _padded(cells: Sequence[str], widths: Sequence[int]) -> str:
-    padded = [
-        text + " " * (width - _width(text))
-        for text, width in zip(cells, widths, strict=True)
-    ]
-    return "  ".join(padded).rstrip()
+    count = 0
+    with (
+        tempfile.SpooledTemporaryFile(
+            max_size=_SPOOLED_BYTES, mode="w+", encoding="utf-8"
+        ) as cells,
+        tempfile.SpooledTemporaryFile(
+            max_size=_SPOOLED_BYTES, mode="w+", encoding="utf-8"
+        ) as texts,
+    ):
+        for row in rows:
+            found = [_cell(value) for value in row[:columns]]
+            widths = [max(w, _width(c)) for w, c in zip(widths, found, strict=True)]
+            cells.write(json.dumps(found, ensure_ascii=False) + "\n")
+            if notes:
+                texts.write(json.dumps(_cell_lines(str(row[columns]))) + "\n")
+            count += 1
+        if not count:
+            if empty is not None:
+                click.echo(empty)
+            return False
+        click.echo(_aligned(headers, widths))
+        cells.seek(0)
+        for line in cells:
+            click.echo(_aligned(json.loads(line), widths))
+        texts.seek(0)
+        for text in texts:
+            click.echo("")
+            click.echo(json.loads(text))
+    return True
 
 
 def _sources_of(reports: Iterable[Report]) -> str:
@@ -608,6 +631,11 @@ def _sources_of(reports: Iterable[Report]) -> str:
     if len(sources) <= 2:
         return "; ".join(sources)
     return f"{sources[0]} (+{len(sources) - 1} more)"
+
+
+def _asked(value: TimePoint) -> str:
+    """A time given on the command line, for a message: a datetime stays a time."""
+    return _time.human(value, exact=True)
 
 
 def _key(key: str) -> str:
@@ -620,7 +648,7 @@ def _print_json(data: object) -> None:
 
 
 @cli.command()
-@click.option("--on", "on", type=_TIME, required=True, help="The knowledge date.")
+@_on_option("What was known by this date")
 @click.argument("keys", metavar="[KEY]...", nargs=-1)
 @click.option(
     "--explain", is_flag=True, help="Say in a few sentences why each is believed."
@@ -636,7 +664,7 @@ def _print_json(data: object) -> None:
 @_json_option
 @_db_option
 def believed(
-    on: TimePoint,
+    on: TimePoint | None,
     keys: tuple[str, ...],
     explain: bool,
     source: str | None,
@@ -645,7 +673,13 @@ def believed(
     db: str | None,
 ) -> None:
     """What was believed on DATE about KEY... (default: every proposition)."""
-    with _ledger(db, create=False) as ledger, _errors_as_exit_codes():
+    asked = "now" if on is None else _asked(on)
+    on = _now() if on is None else on
+    with (
+        _ledger(db, create=False) as ledger,
+        _errors_as_exit_codes(),
+        contextlib.ExitStack() as stack,
+    ):
         beliefs: Iterable[Belief]
         keys = tuple(_key(key) for key in keys)
         if source is not None:
@@ -655,6 +689,8 @@ def believed(
         else:
             # Streamed: a whole-ledger answer never holds every belief at once.
             beliefs = ledger.iter_beliefs(on=on, recorded=recorded)
+            # Ended while the ledger is open, even if printing fails (| head).
+            stack.enter_context(contextlib.closing(cast("Generator[Belief]", beliefs)))
         if as_json:
             _print_json_stream(_belief_json(b, explain=explain) for b in beliefs)
             return
@@ -673,11 +709,46 @@ def believed(
             for b in beliefs
         )
         headers = ("PROPOSITION", "STATUS", "SINCE", "OCCURRED", "FOR", "AGAINST")
-        _echo_table(
-            (*headers, "DECIDED BY"),
-            rows,
-            empty=f"no proposition had a report{by} by {_cell(on)}",
-            notes=explain,
+        if not _echo_table((*headers, "DECIDED BY"), rows, notes=explain):
+            click.echo(
+                _nothing_known(
+                    f"no proposition had a report{by}",
+                    asked,
+                    recorded,
+                    lambda: _any_known(ledger, on, source),
+                )
+            )
+
+
+def _nothing_known(
+    nothing: str,
+    on: str,
+    recorded: TimePoint | None,
+    known_now: Callable[[], bool],
+) -> str:
+    """Say which clock emptied an answer: ``--on`` (knowledge) or ``--recorded``.
+
+    ``nothing`` opens the sentence ("no proposition had a report"), ``on`` is
+    the ``--on`` asked about, as shown; ``known_now`` says whether the answer
+    would not be empty without ``--recorded``.
+    """
+    if recorded is not None and known_now():
+        return (
+            f"{nothing} by {on} that was recorded by {_asked(recorded)} "
+            "(--recorded): the reports known by then were recorded later"
+        )
+    return f"{nothing} by {on}"
+
+
+def _any_known(ledger: Ledger, on: TimePoint, source: str | None) -> bool:
+    """Whether any report (by ``source``, if given) is known by ``on``, as of now."""
+    wanted = None if source is None else _key(source)
+    known = cast("Generator[tuple[str, list[Report]]]", ledger.known(on=on))
+    with contextlib.closing(known):  # ended while the ledger is open
+        return any(
+            wanted is None or report.source == wanted
+            for _, reports in known
+            for report in reports
         )
 
 
@@ -722,12 +793,12 @@ def _cell_lines(text: str) -> str:
 
 
 @cli.command()
-@click.option("--on", "on", type=_TIME, required=True, help="The knowledge date.")
+@_on_option("Track records as they stood on this date")
 @_recorded_option
 @_json_option
 @_db_option
 def sources(
-    on: TimePoint, recorded: TimePoint | None, as_json: bool, db: str | None
+    on: TimePoint | None, recorded: TimePoint | None, as_json: bool, db: str | None
 ) -> None:
     """Every source with a report by DATE, and its track record then.
 
@@ -735,13 +806,22 @@ def sources(
     status under the default policy over every other source's reports) agrees
     with it, wrong when it goes the other way, open otherwise.
     """
+    asked = "now" if on is None else _asked(on)
+    on = _now() if on is None else on
     with _ledger(db, create=False) as ledger, _errors_as_exit_codes():
         records = ledger.track_records(on=on, recorded=recorded)
+        if not records and not as_json:
+            click.echo(
+                _nothing_known(
+                    "no source had a report",
+                    asked,
+                    recorded,
+                    lambda: _any_known(ledger, on, None),
+                )
+            )
+            return
     if as_json:
         _print_json([_record_json(record) for record in records])
-        return
-    if not records:
-        click.echo(f"no source had a report by {_cell(on)}")
         return
     rows = [(r.source, len(r.entries), r.right, r.wrong, r.open) for r in records]
     headers = ("SOURCE", "PROPOSITIONS", "RIGHT", "WRONG", "OPEN")
@@ -771,25 +851,34 @@ def _record_json(record: TrackRecord) -> dict[str, Any]:
 
 @cli.command()
 @click.argument("question")
-@click.option("--on", "on", type=_TIME, required=True, help="The knowledge date.")
+@_on_option("What was known by this date")
 @_recorded_option
 @_json_option
 @_db_option
 def answers(
     question: str,
-    on: TimePoint,
+    on: TimePoint | None,
     recorded: TimePoint | None,
     as_json: bool,
     db: str | None,
 ) -> None:
     """The answers to QUESTION known by DATE, most believed first."""
+    asked = "now" if on is None else _asked(on)
+    on = _now() if on is None else on
     with _ledger(db, create=False) as ledger, _errors_as_exit_codes():
         found = ledger.answers(_key(question), on=on, recorded=recorded)
+        if not found and not as_json:
+            click.echo(
+                _nothing_known(
+                    f"no answer to {_cell(question)} had a report",
+                    asked,
+                    recorded,
+                    lambda: bool(ledger.answers(_key(question), on=on)),
+                )
+            )
+            return
     if as_json:
         _print_json([_belief_json(belief, explain=True) for belief in found])
-        return
-    if not found:
-        click.echo(f"no answer to {_cell(question)} had a report by {_cell(on)}")
         return
     rows = [
         (rank, b.proposition, b.status.value, b.since, ", ".join(b.rivals))
@@ -841,11 +930,20 @@ def history(
             e.report.source,
             e.report.occurred_at,
             e.report.report_id,
+            e.recorded_at,
             "" if e.strike is None else f"struck: {e.strike.reason}",
         )
         for e in entries
     ]
-    headers = ("REPORTED", "KIND", "SOURCE", "OCCURRED", "REPORT ID", "NOTE")
+    headers = (
+        "REPORTED",
+        "KIND",
+        "SOURCE",
+        "OCCURRED",
+        "REPORT ID",
+        "RECORDED",
+        "NOTE",
+    )
     _echo_table(headers, rows)
 
 
@@ -909,7 +1007,7 @@ def _changes(
     start = _time.cutoff(since, "since")
     end = _time.cutoff(until, "until")
     if end < start:
-        msg = f"until ({until!r}) is before since ({since!r})"
+        msg = f"--until {_asked(until)} is before --since {_asked(since)}"
         raise InvalidArgument(msg)
     held_at = None if recorded is None else _time.cutoff(recorded, "recorded")
 
@@ -960,7 +1058,7 @@ def _print_json_texts(texts: Iterable[str]) -> None:
     "on",
     type=_TIME,
     default=None,
-    help="claimreview: the beliefs of this date [default: today].",
+    help="claimreview: the beliefs of this date [default: now].",
 )
 @click.option(
     "--author",
@@ -975,22 +1073,38 @@ def export(
     author: str | None,
     db: str | None,
 ) -> None:
-    """Write every report that is not struck, in the import format.
+    """Write every report, and every strike, in the import format.
 
-    With --format claimreview, write instead one ClaimReview per proposition:
-    its belief on --on, reviewed by --author, as JSON-LD.
+    JSON Lines keeps each strike as a line of its own after its report, so
+    importing the file gives back the same ledger. CSV holds reports only: it
+    leaves struck reports out, and says so on stderr. With --format
+    claimreview, write instead one ClaimReview per proposition: its belief on
+    --on, reviewed by --author, as JSON-LD.
     """
     if fmt is None:
         fmt = "csv" if output.lower().endswith(".csv") else "jsonl"
     if fmt == "claimreview":
         if author is None:
             raise _fail("--format claimreview needs --author ORG", EXIT_USAGE)
-        _export_claimreview(output, on or datetime.now(UTC).date(), author, db)
+        _export_claimreview(output, _now() if on is None else on, author, db)
         return
+    left_out = 0
     with _ledger(db, create=False) as ledger, _errors_as_exit_codes():
         _check_output("--output", output, db)
         entries = ledger.entries()
-        reports = (entry.report for entry in entries if entry.strike is None)
+
+        def exported() -> Generator[Report | StrikeRequest]:
+            nonlocal left_out
+            for entry in entries:
+                if entry.strike is None:
+                    yield entry.report
+                elif fmt == "csv":
+                    left_out += 1
+                else:
+                    yield entry.report
+                    yield StrikeRequest(entry.report.report_id, entry.strike.reason)
+
+        reports = exported()
         try:
             if output == "-":
                 write_reports(reports, sys.stdout.buffer, format=cast("Format", fmt))
@@ -1009,6 +1123,12 @@ def export(
             close = getattr(entries, "close", None)
             if close is not None:
                 close()
+    if left_out:
+        click.echo(
+            f"left out {_count(left_out, 'struck report')}: CSV holds no strikes; "
+            "export JSON Lines (--format jsonl) to keep them",
+            err=True,
+        )
 
 
 def _export_claimreview(
@@ -1027,6 +1147,122 @@ def _export_claimreview(
             file.write(text)
     except OSError as error:
         raise _cannot_write(output, error) from error
+
+
+# ---------------------------------------------------------------- strike
+
+
+@cli.command()
+@click.argument("report_id")
+@click.option(
+    "--reason",
+    required=True,
+    metavar="TEXT",
+    help="Why the report was a mistake; kept with the strike.",
+)
+@_db_option
+def strike(report_id: str, reason: str, db: str | None) -> None:
+    """Record that the report REPORT_ID was a mistake, and why.
+
+    Nothing is deleted: the report stays in the ledger, marked struck in
+    history, and no longer counts in any answer; answers with --recorded
+    before the strike still see it. A report is struck once.
+    """
+    if not reason.strip():
+        msg = "--reason must not be empty: say why the report is struck"
+        raise _fail(msg, EXIT_USAGE)
+    with _ledger(db, create=False) as ledger, _errors_as_exit_codes():
+        report = ledger.held([report_id]).get(report_id)
+        if report is None:
+            msg = f"no report with report_id {report_id!r} has been recorded"
+            raise _fail(msg, EXIT_UNKNOWN_PROPOSITION)
+        if not ledger._strike(report_id, reason):
+            first = next(
+                e.strike
+                for e in ledger.history(report.proposition)
+                if e.report.report_id == report_id and e.strike is not None
+            )
+            msg = (
+                f"report {report_id!r} is already struck (on "
+                f"{_cell(first.recorded_at)}: {_cell(first.reason)}); "
+                "nothing was written"
+            )
+            raise _fail(msg, EXIT_INVALID_INPUT)
+    click.echo(
+        f"struck report {_cell(report_id)} about {_cell(report.proposition)}: "
+        f"{_cell(reason)}"
+    )
+
+
+# ---------------------------------------------------------------- propositions
+
+
+@cli.command()
+@_json_option
+@_db_option
+def propositions(as_json: bool, db: str | None) -> None:
+    """Every proposition: its status now, how many reports, its statement.
+
+    Sorted by key. REPORTS counts the reports that count (struck ones are
+    shown apart). The list is streamed, however many propositions there are.
+    """
+    with (
+        _ledger(db, create=False) as ledger,
+        _errors_as_exit_codes(),
+        # Closed while the ledger is open, even if printing fails (| head).
+        contextlib.closing(_propositions(ledger, _now())) as found,
+    ):
+        if as_json:
+            _print_json_stream(found)
+            return
+        rows = (
+            (
+                p["proposition"],
+                p["status"],
+                p["reports"]
+                if not p["struck"]
+                else f"{p['reports']} (+{p['struck']} struck)",
+                p["statement"],
+            )
+            for p in found
+        )
+        headers = ("PROPOSITION", "STATUS", "REPORTS", "STATEMENT")
+        if not _echo_table(headers, rows):
+            click.echo("no report has been recorded")
+
+
+def _propositions(ledger: Ledger, now: datetime) -> Generator[dict[str, Any]]:
+    """Each proposition as ``propositions --json`` prints it, one at a time."""
+    policy = ledger.policy_on(on=now)
+    entries = ledger.entries()
+    try:
+        by_key = itertools.groupby(entries, key=lambda e: e.report.proposition)
+        for key, group in by_key:
+            held: list[Entry] = list(group)  # one proposition's reports at a time
+            reports = projections.active_reports(held, recorded=None)
+            belief = projections.belief_at(key, reports, now, policy)
+            statements = [e.report.statement for e in held if e.report.statement]
+            yield {
+                "proposition": key,
+                "statement": belief.statement
+                or (statements[-1] if statements else None),
+                "reports": len(reports),
+                "struck": len(held) - len(reports),
+                "status": belief.status.value,
+            }
+    finally:
+        # Ends the streamed read even when the reader stops early (| head).
+        close = getattr(entries, "close", None)
+        if close is not None:
+            close()
+
+
+def _aligned(cells: Sequence[str], widths: Sequence[int]) -> str:
+    padded = [
+        text + " " * (width - _width(text))
+        for text, width in zip(cells, widths, strict=True)
+    ]
+    return "  ".join(padded).rstrip()
 
 
 # ---------------------------------------------------------------- report

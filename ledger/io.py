@@ -31,7 +31,7 @@ from collections.abc import (
     Sequence,
 )
 from pathlib import Path
-from typing import IO, Any, Literal, TypeVar
+from typing import IO, Any, Literal, TypeVar, overload
 
 import attrs
 import orjson
@@ -49,6 +49,7 @@ from ledger.values import (
     Report,
     Status,
     Strike,
+    StrikeRequest,
 )
 
 __all__ = [
@@ -500,7 +501,51 @@ def _fast_row(text: str) -> dict[str, object] | None:
     return parsed
 
 
-def _jsonl_line(line: _Line) -> tuple[Report | _Given | None, list[_Problem]]:
+_STRIKE_FIELDS = ("strike", "reason")
+
+
+def _strike_from(parsed: _Pairs) -> tuple[StrikeRequest | None, list[_Problem]]:
+    """Read a strike line (``{"strike": ID, "reason": TEXT}``), or list its problems."""
+    row: dict[str, object] = {}
+    problems: list[_Problem] = []
+    for key, value in parsed:
+        if key in row:
+            problems.append(
+                (key, f"field {_show(key)} appears twice (expected it at most once)")
+            )
+        elif key not in _STRIKE_FIELDS:
+            message = (
+                f"unknown field {_show(key)} in a strike line (expected only "
+                "strike and reason; a report is a line of its own)"
+            )
+            problems.append((key, message))
+        row[key] = value
+    values: dict[str, str] = {}
+    for name in _STRIKE_FIELDS:
+        value = row.get(name, _MISSING)
+        if value is _MISSING or value is None:
+            found = "got null" if value is None else f"the line has no {name} field"
+            problems.append((name, f"{name} is required in a strike line ({found})"))
+            continue
+        converted, problem = _check_field(name, value, empty="")
+        if problem is not None:
+            problems.append((name, problem))
+        else:
+            assert isinstance(converted, str)
+            values[name] = converted
+    if problems:
+        return None, problems
+    try:
+        return StrikeRequest(values["strike"], values["reason"]), []
+    except InvalidReport as error:
+        field = "strike" if error.field == "report_id" else error.field
+        message = error.message.replace("report_id", "strike", 1)
+        return None, [(field, message)]
+
+
+def _jsonl_line(
+    line: _Line,
+) -> tuple[Report | _Given | StrikeRequest | None, list[_Problem]]:
     assert line.text is not None
     if line.text.startswith(_BOM):
         problem = (
@@ -533,6 +578,8 @@ def _jsonl_line(line: _Line) -> tuple[Report | _Given | None, list[_Problem]]:
         return None, [
             (None, f"expected a JSON object, found {_json_type(parsed)}{hint}")
         ]
+    if any(key == "strike" for key, _ in parsed):
+        return _strike_from(parsed)
     row: dict[str, object] = {}
     problems: list[_Problem] = []
     for key, value in parsed:
@@ -549,7 +596,7 @@ def _jsonl_line(line: _Line) -> tuple[Report | _Given | None, list[_Problem]]:
 
 def _scan_jsonl(
     lines: Iterator[_Line],
-) -> Iterator[tuple[int, Report | _Given | _Problem]]:
+) -> Iterator[tuple[int, Report | _Given | StrikeRequest | _Problem]]:
     for line in lines:
         if line.text is None:
             assert line.problem is not None
@@ -619,7 +666,7 @@ def _csv_problem(error: csv.Error) -> str:
 
 def _scan_csv(
     lines: Iterator[_Line],
-) -> Iterator[tuple[int, Report | _Given | _Problem]]:
+) -> Iterator[tuple[int, Report | _Given | StrikeRequest | _Problem]]:
     # csv's default cell limit (128 KiB) is below the line limit; raise it
     # (never lower it) so any line this module accepts can be one cell.
     if csv.field_size_limit() < MAX_LINE_BYTES:
@@ -723,9 +770,11 @@ def _scan(
     progress: Callable[[int], None] | None,
     held: Held | None,
     ids: dict[str, tuple[int, str, int]] | None = None,
-) -> Iterator[Report | InvalidReport]:
-    """One pass over a file: each valid report, or each problem, in file order."""
-    items = _scan_file(source, fmt, progress, {} if ids is None else ids)
+    *,
+    strikes: bool = False,
+) -> Iterator[Report | StrikeRequest | InvalidReport]:
+    """One pass over a file: each valid report or strike, or each problem, in order."""
+    items = _scan_file(source, fmt, progress, {} if ids is None else ids, strikes)
     if held is None:
         for _, item in items:
             yield item
@@ -761,7 +810,8 @@ def _scan_file(
     fmt: Format,
     progress: Callable[[int], None] | None,
     chosen: dict[str, tuple[int, str, int]],
-) -> Iterator[tuple[int, Report | InvalidReport]]:
+    strikes: bool,
+) -> Iterator[tuple[int, Report | StrikeRequest | InvalidReport]]:
     lines = _physical_lines(source.stream, progress)
     scan = _scan_jsonl(lines) if fmt == "jsonl" else _scan_csv(lines)
     # report_id -> (content id, file, line): only ids that differ from the
@@ -801,6 +851,17 @@ def _scan_file(
                 yield number, report
         elif isinstance(item, Report):
             yield number, item
+        elif isinstance(item, StrikeRequest) and strikes:
+            yield number, attrs.evolve(item, path=source.name, line=number)
+        elif isinstance(item, StrikeRequest):
+            message = (
+                "expected a report, found a strike line (a ledger export's record "
+                "of a struck report): read it with strikes=True"
+            )
+            yield (
+                number,
+                InvalidReport(message, field="strike", path=source.name, line=number),
+            )
         else:
             field, message = item
             yield (
@@ -821,11 +882,12 @@ def _collect(
     max_errors: int,
     progress: Callable[[int], None] | None,
     held: Held | None,
+    strikes: bool,
 ) -> InvalidFile | None:
     errors: list[InvalidReport] = []
     count = 0
     lines: set[int] = set()
-    for item in _scan(opened, fmt, progress, held):
+    for item in _scan(opened, fmt, progress, held, strikes=strikes):
         if isinstance(item, InvalidReport):
             count += 1
             lines.add(item.line or 0)
@@ -844,6 +906,7 @@ def check_reports(
     progress: Callable[[int], None] | None = None,
     held: Held | None = None,
     name: str | None = None,
+    strikes: bool = False,
 ) -> None:
     """Check every line of a report file, raising :class:`InvalidFile` if any is bad.
 
@@ -855,13 +918,46 @@ def check_reports(
     ``held``, given report ids, returns the reports already held under any of
     them (in a ledger, say): a line giving one of those ids to a different
     report is then an error. ``name`` is the file's name in error messages
-    (default: its path, or the open file's ``name``).
+    (default: its path, or the open file's ``name``). ``strikes=True``
+    accepts strike lines, as :func:`read_reports` does.
     """
     with _opened(source, name) as opened:
         fmt = _format_of(format, opened, _head(opened))
-        invalid = _collect(opened, fmt, max_errors, progress, held)
+        invalid = _collect(opened, fmt, max_errors, progress, held, strikes)
     if invalid is not None:
         raise invalid
+
+
+@overload
+def read_reports(
+    source: Source,
+    *,
+    format: Format | None = None,
+    skip_invalid: bool = False,
+    errors: list[InvalidReport] | None = None,
+    max_errors: int = MAX_ERRORS,
+    progress: Callable[[int], None] | None = None,
+    held: Held | None = None,
+    name: str | None = None,
+    ids: dict[str, tuple[int, str, int]] | None = None,
+    strikes: Literal[False] = False,
+) -> Iterator[Report]: ...
+
+
+@overload
+def read_reports(
+    source: Source,
+    *,
+    format: Format | None = None,
+    skip_invalid: bool = False,
+    errors: list[InvalidReport] | None = None,
+    max_errors: int = MAX_ERRORS,
+    progress: Callable[[int], None] | None = None,
+    held: Held | None = None,
+    name: str | None = None,
+    ids: dict[str, tuple[int, str, int]] | None = None,
+    strikes: bool,
+) -> Iterator[Report | StrikeRequest]: ...
 
 
 def read_reports(
@@ -875,10 +971,15 @@ def read_reports(
     held: Held | None = None,
     name: str | None = None,
     ids: dict[str, tuple[int, str, int]] | None = None,
-) -> Iterator[Report]:
+    strikes: bool = False,
+) -> Iterator[Report | StrikeRequest]:
     """Yield the reports of a JSON Lines or CSV file, in one pass.
 
-    Each valid line's report is yielded as it is read. If any line is invalid,
+    Each valid line's report is yielded as it is read. With ``strikes=True``
+    a strike line of JSON Lines (``{"strike": REPORT_ID, "reason": TEXT}``,
+    as ``ledger export`` writes for a struck report) is yielded too, as a
+    :class:`~ledger.values.StrikeRequest`, which ``record_all`` records;
+    without it, a strike line is an invalid line. If any line is invalid,
     :class:`InvalidFile` (an :class:`~ledger.errors.InvalidReport`) is raised
     at the end, listing the problems (reading stops at the ``max_errors``-th),
     so ``ledger.record_all(read_reports(path))`` -- one transaction -- records
@@ -895,8 +996,8 @@ def read_reports(
         found: list[InvalidReport] = []
         count = 0
         lines: set[int] = set()
-        for item in _scan(opened, fmt, progress, held, ids):
-            if isinstance(item, Report):
+        for item in _scan(opened, fmt, progress, held, ids, strikes=strikes):
+            if not isinstance(item, InvalidReport):
                 yield item
                 continue
             if skip_invalid:
@@ -919,7 +1020,7 @@ def read_reports(
 
 
 def write_reports(
-    reports: Iterable[Report],
+    reports: Iterable[Report | StrikeRequest],
     target: str | os.PathLike[str] | IO[bytes] | IO[str],
     *,
     format: Format | None = None,
@@ -929,9 +1030,12 @@ def write_reports(
     ``target`` is a path or an open binary or text file. ``format`` defaults to
     CSV for a path ending ``.csv`` and to JSON Lines otherwise. What is written
     reads back with :func:`read_reports` as the same reports, ``report_id``
-    included. A path is written whole or not at all: to a temporary file beside
-    it, renamed over it at the end. CSV cells that a spreadsheet would run as
-    formulas are neutralised (see :data:`FORMULA_STARTS`).
+    included. A :class:`~ledger.values.StrikeRequest` among ``reports`` is
+    written as a strike line (JSON Lines only: CSV has no strike lines, and
+    InvalidReport is raised). A path is written whole or not at all: to a
+    temporary file beside it, renamed over it at the end. CSV cells that a
+    spreadsheet would run as formulas are neutralised (see
+    :data:`FORMULA_STARTS`).
     """
     if format is None:
         name = os.fspath(target) if isinstance(target, str | os.PathLike) else ""
@@ -1056,11 +1160,17 @@ def _csv_cell(value: str) -> str:
     return '"' + value.replace('"', '""') + '"'
 
 
-def _write(reports: Iterable[Report], text: Any, fmt: Format) -> int:
+def _write(reports: Iterable[Report | StrikeRequest], text: Any, fmt: Format) -> int:
     count = 0
     if fmt == "csv":
         text.write(",".join(FIELDS) + "\n")
         for report in reports:
+            if isinstance(report, StrikeRequest):
+                msg = (
+                    "a strike cannot be written as CSV: a CSV file holds only "
+                    "reports (write JSON Lines to keep strikes)"
+                )
+                raise InvalidReport(msg, field="strike")
             row = report.to_dict()
             text.write(",".join(_csv_cell(row.get(name, "")) for name in FIELDS))
             text.write("\n")

@@ -36,6 +36,7 @@ __all__ = [
     "Report",
     "Status",
     "Strike",
+    "StrikeRequest",
     "normalise_name",
 ]
 
@@ -358,6 +359,26 @@ class Strike:
     report_id: str
     reason: str
     recorded_at: datetime
+
+
+@attrs.frozen
+class StrikeRequest:
+    """A strike to record: the report ``report_id`` was a mistake, for ``reason``.
+
+    What a strike line of a report file reads as (``{"strike": ID, "reason":
+    TEXT}``), and what ``Ledger.record_all`` takes beside reports. ``path`` and
+    ``line`` say where it was read, for error messages; they take no part in
+    equality.
+    """
+
+    report_id: str = attrs.field(validator=_text(optional=False))
+    reason: str = attrs.field(validator=_text(optional=False))
+    path: str | None = attrs.field(default=None, eq=False, kw_only=True)
+    line: int | None = attrs.field(default=None, eq=False, kw_only=True)
+
+    def to_dict(self) -> dict[str, str]:
+        """The strike as a line of the file format: ``strike`` and ``reason``."""
+        return {"strike": self.report_id, "reason": self.reason}
 
 
 @attrs.frozen

@@ -201,7 +201,7 @@ def test_timeline_history_and_changes(ledger_cmd: Run, tmp_path: Path) -> None:
 
 
 def test_history_marks_struck_reports(ledger_cmd: Run, tmp_path: Path) -> None:
-    """A struck report is shown with its reason in history, and dropped from export."""
+    """A struck report is shown with its reason in history; CSV export leaves it out."""
     write(tmp_path / "r.jsonl", row(report_id="a") + row(kind="refuted", report_id="b"))
     ledger_cmd("import", "r.jsonl")
     with Ledger.open(tmp_path / "ledger.db") as ledger:
@@ -210,8 +210,12 @@ def test_history_marks_struck_reports(ledger_cmd: Run, tmp_path: Path) -> None:
     assert lines[2].endswith("struck: entered by mistake")
     history = json.loads(ledger_cmd("history", KEY, "--json").stdout)
     assert history[1]["strike"]["reason"] == "entered by mistake"
-    exported = ledger_cmd("export").stdout.splitlines()
-    assert [json.loads(line)["report_id"] for line in exported] == ["a"]
+    exported = ledger_cmd("export", "--format", "csv")
+    assert [line.split(",")[-1] for line in exported.stdout.splitlines()[1:]] == ["a"]
+    assert exported.stderr == (
+        "left out 1 struck report: CSV holds no strikes; export JSON Lines "
+        "(--format jsonl) to keep them\n"
+    )
 
 
 def test_table_cells_cannot_drive_the_terminal(ledger_cmd: Run, tmp_path: Path) -> None:
@@ -429,13 +433,13 @@ def test_unknown_proposition(ledger_cmd: Run) -> None:
             "Invalid value for '--on': expected an ISO date",
         ),
         (["believed", "--on", "2017-06-20T10:00"], "which has no timezone"),
-        (["believed"], "Missing option '--on'"),
+        (["strike", "x"], "Missing option '--reason'"),
         (["import", "missing.jsonl"], "'missing.jsonl' does not exist"),
         (["import"], "Missing argument 'FILE...'"),
         (["export", "--format", "xml"], "'xml' is not one of 'jsonl', 'csv'"),
         (
             ["changes", "--since", "2018-01-01", "--until", "2017-01-01"],
-            "is before since",
+            "--until 2017-01-01 is before --since 2018-01-01",
         ),
     ],
 )
@@ -640,7 +644,7 @@ def test_main_exits_with_the_command_status(
         (["import", str(FOUNDING)], 0),
         (["timeline", "no-such-key"], EXIT_UNKNOWN_PROPOSITION),
         (["--help"], 0),
-        (["believed"], EXIT_USAGE),
+        (["believed", "--on", "tomorrow"], EXIT_USAGE),
     ):
         with pytest.raises(SystemExit) as caught:
             ledger.cli.main(argv)

@@ -28,6 +28,7 @@ from ledger.io import (
     read_reports,
     write_reports,
 )
+from ledger.values import StrikeRequest
 
 GOOD = {
     "kind": "claimed",
@@ -120,7 +121,7 @@ def test_explicit_format_is_checked(tmp_path: Path) -> None:
     with pytest.raises(
         InvalidReport, match=r"format must be 'jsonl' or 'csv' \(got 'xml'\)"
     ):
-        list(read_reports(write(tmp_path, "r.jsonl", ""), format="xml"))  # type: ignore[arg-type]
+        list(read_reports(write(tmp_path, "r.jsonl", ""), format="xml"))  # type: ignore[call-overload]
 
 
 def test_utf8_bom_at_start_is_accepted(tmp_path: Path) -> None:
@@ -838,3 +839,47 @@ def test_csv_quotes_every_awkward_cell(tmp_path: Path) -> None:
     ]
     assert write_reports(reports, tmp_path / "awkward.csv") == len(reports)
     assert list(read_reports(tmp_path / "awkward.csv")) == reports
+
+
+# ---------------------------------------------------------------- strike lines
+
+
+def test_strike_lines_are_read_only_when_asked(tmp_path: Path) -> None:
+    """With strikes=True a strike line is a StrikeRequest; by default it is an error."""
+    line = {"strike": "r-1", "reason": "entered twice"}
+    path = write(tmp_path, "s.jsonl", jsonl(GOOD, line))
+    report, strike = read_reports(path, strikes=True)
+    assert isinstance(report, Report)
+    assert strike == StrikeRequest("r-1", "entered twice")
+    assert isinstance(strike, StrikeRequest)
+    assert (strike.path, strike.line) == (str(path), 2)
+    check_reports(path, strikes=True)
+    error = only_error(path)
+    assert (error.line, error.field) == (2, "strike")
+    assert "found a strike line" in error.message
+    assert "strikes=True" in error.message
+
+
+def test_strike_lines_round_trip_through_write_reports() -> None:
+    """write_reports writes a StrikeRequest as a strike line; CSV refuses one."""
+    report = Report(Kind.CLAIMED, "p", "S", date(2017, 6, 16))
+    strike = StrikeRequest(report.report_id, "typo \u201cq\u201d")
+    out = io.StringIO()
+    assert write_reports([report, strike], out, format="jsonl") == 2
+    assert out.getvalue().splitlines()[1] == (
+        f'{{"strike": "{report.report_id}", "reason": "typo \u201cq\u201d"}}'
+    )
+    assert list(read_reports(io.StringIO(out.getvalue()), strikes=True)) == [
+        report,
+        strike,
+    ]
+    with pytest.raises(InvalidReport, match="a strike cannot be written as CSV"):
+        write_reports([report, strike], io.StringIO(), format="csv")
+
+
+def test_strike_lines_in_csv_are_unknown_columns(tmp_path: Path) -> None:
+    """CSV has no strike lines: a strike column is an unknown column."""
+    path = write(tmp_path, "s.csv", "strike,reason\nr-1,typo\n")
+    with pytest.raises(InvalidFile) as caught:
+        check_reports(path, strikes=True)
+    assert "expected a header row naming the columns" in str(caught.value)

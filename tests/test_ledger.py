@@ -10,6 +10,7 @@ import pytest
 from ledger import (
     ConflictingReport,
     InvalidArgument,
+    InvalidReport,
     Kind,
     Ledger,
     LedgerError,
@@ -20,6 +21,7 @@ from ledger import (
     UnknownReport,
 )
 from ledger._storage import Target, holds_ledger
+from ledger.values import StrikeRequest
 
 KEY = "baghdadi-killed-raqqa-strike-2017"
 RAID = "baghdadi-killed-us-raid-2019"
@@ -283,8 +285,10 @@ def test_closed_ledger_refuses_work(open_ledger: OpenLedger) -> None:
     ledger = open_ledger()
     ledger.close()
     ledger.close()
-    with pytest.raises(LedgerError, match="is closed"):
+    with pytest.raises(LedgerError, match="is closed") as caught:
         ledger.belief(KEY, on=date(2017, 1, 1))
+    # Named as people name it, never as a Python repr (<Ledger ...>).
+    assert str(caught.value).startswith(("the ledger '", "the in-memory ledger"))
 
 
 def test_open_reports_unusable_paths(tmp_path: Path) -> None:
@@ -380,3 +384,58 @@ def test_open_without_create_refuses_a_target_with_no_ledger(
     Ledger.open(ledger_target).close()
     with Ledger.open(ledger_target, create=False) as ledger:
         assert ledger.propositions() == ()
+
+
+def test_record_all_records_strikes_in_its_transaction(ledger: Ledger) -> None:
+    """Strikes in the stream strike reports held or earlier in it; repeats are no-ops."""
+    held = ledger.claim(KEY, source="a", reported_at=date(2017, 6, 16))
+    later = claim(source="b", day=date(2017, 6, 17))
+    stream: list[Report | StrikeRequest] = [
+        later,
+        StrikeRequest(later.report_id, "typo"),  # its report is in this very batch
+        StrikeRequest(held, "duplicate"),
+        StrikeRequest(held, "another reason"),  # already struck: nothing changes
+    ]
+    assert ledger.record_all(stream, batch_size=100) == 1
+    assert [
+        (e.report.source, e.strike and e.strike.reason) for e in ledger.history(KEY)
+    ] == [
+        ("a", "duplicate"),
+        ("b", "typo"),
+    ]
+    assert ledger.belief(KEY, on=date(2017, 7, 1)).status is Status.UNKNOWN
+    before = ledger.history(KEY)
+    assert ledger.record_all(stream) == 0
+    assert ledger.history(KEY) == before
+
+
+def test_record_all_refuses_a_strike_of_an_unknown_report(ledger: Ledger) -> None:
+    """A strike of an id neither held nor earlier in the stream: nothing is recorded."""
+    first = claim(source="a")
+    unknown = StrikeRequest("nobody", "typo", path="s.jsonl", line=3)
+    with pytest.raises(InvalidReport) as caught:
+        ledger.record_all([first, unknown])
+    assert str(caught.value) == (
+        "s.jsonl, line 3: strike 'nobody': no report with this report_id is in the "
+        "ledger or earlier in the input"
+    )
+    assert caught.value.field == "strike"
+    assert ledger.propositions() == ()
+    early = StrikeRequest(first.report_id, "before its report")
+    with pytest.raises(InvalidReport, match="earlier in the input"):
+        ledger.record_all([early, first])
+    assert ledger.propositions() == ()
+    problems: list[InvalidReport] = []
+    recorded = ledger.record_all(
+        [unknown, first, early], skip_invalid=True, errors=problems
+    )
+    assert recorded == 1
+    assert [problem.line for problem in problems] == [3]
+    (entry,) = ledger.history(KEY)
+    assert entry.strike is not None
+
+
+def test_record_refuses_strike_requests(ledger: Ledger) -> None:
+    """record() takes reports only; strikes go through record_all or strike."""
+    with pytest.raises(InvalidArgument, match=r"record\(\) takes Report objects"):
+        ledger.record(StrikeRequest("x", "y"))  # type: ignore[arg-type]

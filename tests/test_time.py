@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 
 from ledger import InvalidQuery, Ledger, Status
+from ledger._time import human
 
 KEY = "strike-2017"
 PLUS3 = timezone(timedelta(hours=3))
@@ -81,3 +82,38 @@ def test_naive_datetime_report_is_rejected() -> None:
     ):
         ledger.claim(KEY, source="s", reported_at=datetime(2017, 6, 16, 12))
     assert ledger.propositions() == ()
+
+
+@pytest.mark.parametrize(
+    ("value", "shown", "exact"),
+    [
+        (date(2017, 6, 16), "2017-06-16", "2017-06-16"),
+        (datetime(2017, 6, 16, tzinfo=UTC), "2017-06-16", "2017-06-16 00:00 UTC"),
+        (datetime(2017, 6, 16, 3, tzinfo=PLUS3), "2017-06-16", "2017-06-16 00:00 UTC"),
+        (
+            datetime(2017, 6, 16, 9, 30, tzinfo=PLUS3),
+            "2017-06-16 06:30 UTC",
+            "2017-06-16 06:30 UTC",
+        ),
+        (
+            datetime(2026, 12, 1, 19, 54, 41, 828168, tzinfo=UTC),
+            "2026-12-01 19:54 UTC",
+            "2026-12-01 19:54:41.828168 UTC",
+        ),
+        (
+            datetime(2017, 6, 15, 20, 0, 5, tzinfo=MINUS5),
+            "2017-06-16 01:00 UTC",
+            "2017-06-16 01:00:05 UTC",
+        ),
+        (date(1, 1, 1), "0001-01-01", "0001-01-01"),
+        (
+            datetime(1, 1, 1, 0, 1, tzinfo=UTC),
+            "0001-01-01 00:01 UTC",
+            "0001-01-01 00:01 UTC",
+        ),
+    ],
+)
+def test_times_for_people(value: date, shown: str, exact: str) -> None:
+    """human(): a date (or midnight UTC) as a date, else the UTC minute; exact keeps time."""
+    assert human(value) == shown
+    assert human(value, exact=True) == exact

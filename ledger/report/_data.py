@@ -126,11 +126,8 @@ class Picture:
 
 
 def time_text(value: TimePoint) -> str:
-    """A report time as people read it: ISO, a datetime to the minute, no wrap."""
-    if isinstance(value, datetime):
-        text = value.isoformat(timespec="minutes").replace("T", " ")
-        return text.replace("+00:00", " UTC")
-    return value.isoformat()
+    """A time as people read it (``2017-06-16``, ``2017-06-16 09:30 UTC``)."""
+    return _time.human(value)
 
 
 def status_at(row: Row, instant: datetime) -> tuple[Status, datetime | None]:
