@@ -883,3 +883,65 @@ def test_strike_lines_in_csv_are_unknown_columns(tmp_path: Path) -> None:
     with pytest.raises(InvalidFile) as caught:
         check_reports(path, strikes=True)
     assert "expected a header row naming the columns" in str(caught.value)
+
+
+_GOOD_ROW = {
+    "kind": "claimed",
+    "proposition": "p",
+    "source": "s",
+    "reported_at": "2017-06-16",
+}
+
+
+def test_a_good_line_is_read_quickly() -> None:
+    """The quick read is taken for a plain good line (the property is not vacuous)."""
+    assert ledger_io._quick_report(dict(_GOOD_ROW)) == Report(
+        kind=Kind.CLAIMED, proposition="p", source="s", reported_at=date(2017, 6, 16)
+    )
+
+
+# The values a line's field may hold: good ones, near misses and hostile text.
+_FIELD_TEXT = st.one_of(
+    st.sampled_from(
+        [
+            "claimed",
+            "refuted",
+            "Claimed",
+            "",
+            "  ",
+            "2017-06-16",
+            "2017-06-16T09:30:00+03:00",
+            "2017-06-16T09:30:00",
+            "20170616",
+            "0001-01-01T00:00:00+01:00",
+            "r-" + "0" * 32,
+            "S ",
+            "cafe\u0301",
+            "\ud800",
+            "x\x00y",
+        ]
+    ),
+    st.text(max_size=12),
+)
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(list(ledger_io.FIELDS)),
+        _FIELD_TEXT,
+        max_size=len(ledger_io.FIELDS),
+    )
+)
+def test_the_quick_read_of_a_line_is_the_careful_one(changed: dict[str, str]) -> None:
+    """A line of strings read quickly gives the report read carefully, or none.
+
+    When the quick read gives none, the careful read names what is wrong.
+    """
+    row = {**_GOOD_ROW, **changed}
+    quick = ledger_io._quick_report(dict(row))
+    careful, problems = ledger_io._report_from(row, csv_cells=False)
+    if quick is not None:
+        assert (quick, problems) == (careful, [])
+    else:
+        assert careful is None
+        assert problems
