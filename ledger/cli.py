@@ -59,9 +59,7 @@ from ledger.io import (
     write_reports,
 )
 from ledger.projections import Period
-from ledger.report import picture
-from ledger.report._data import layout
-from ledger.report._html import write_layout
+from ledger.report import picture, write_html_page
 from ledger.values import Belief, Entry, Report, Status, StrikeRequest, normalise_name
 
 __all__ = [
@@ -1328,21 +1326,19 @@ def report(
             click.echo(f"wrote {image_out}: {counts}", err=html_out == "-")
         if html_out is not None:
             # Written a row at a time: the page of a big ledger is never in memory.
-            with layout(ledger, chosen, on=on, title=title) as laid:
-                counts = _count(laid.propositions, "proposition")
-                counts += f", {_count(laid.reports, 'report')}"
-                if html_out == "-":
-                    stdout = io.TextIOWrapper(
-                        sys.stdout.buffer, encoding="utf-8", newline=""
-                    )
-                    write_layout(laid, stdout)
-                    stdout.detach()  # flushed; sys.stdout stays open
-                    return
-                try:
-                    with _replacing(html_out) as file:
-                        write_layout(laid, file)
-                except OSError as error:
-                    raise _cannot_write(html_out, error) from error
+            if html_out == "-":
+                stdout = io.TextIOWrapper(
+                    sys.stdout.buffer, encoding="utf-8", newline=""
+                )
+                write_html_page(ledger, stdout, chosen, on=on, title=title)
+                stdout.detach()  # flushed; sys.stdout stays open
+                return
+            try:
+                with _replacing(html_out) as file:
+                    shown = write_html_page(ledger, file, chosen, on=on, title=title)
+            except OSError as error:
+                raise _cannot_write(html_out, error) from error
+            counts = f"{_count(shown[0], 'proposition')}, {_count(shown[1], 'report')}"
             click.echo(f"wrote {html_out}: {counts}")
 
 

@@ -21,9 +21,8 @@ from ledger import Ledger, Report, _time
 from ledger import strategies as ls
 from ledger.cli import _changes
 from ledger.projections import Period
-from ledger.report import html_page, picture
-from ledger.report._data import layout, segments
-from ledger.report._html import write_layout
+from ledger.report import html_page, picture, write_html_page
+from ledger.report._data import segments
 from ledger.values import Status
 
 FAR = datetime(2200, 1, 1, tzinfo=UTC)
@@ -139,9 +138,10 @@ def test_a_page_written_row_by_row_is_the_picture_page(
     with filled(reports) as ledger:
         expected = html_page(ledger, on=on or FAR)
         out = io.StringIO()
-        with layout(ledger, on=on or FAR) as laid:
-            write_layout(laid, out)
+        shown = write_html_page(ledger, out, on=on or FAR)
+        drawn = picture(ledger, on=on or FAR)
     assert out.getvalue() == expected
+    assert shown == (len(drawn.rows), drawn.reports)
     data = json.loads(expected.split('id="ledger-data">')[1].split("</script>")[0])
     assert len(data["rows"]) == len({report.proposition for report in reports}) or (
         limited

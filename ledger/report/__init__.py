@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import IO
 
 from ledger._time import TimePoint
 from ledger.application import Ledger
 from ledger.report import _html
-from ledger.report._data import Mark, Picture, Row, gather
+from ledger.report._data import Mark, Picture, Row, gather, layout
 from ledger.values import Belief
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "html_page",
     "ledger_html",
     "picture",
+    "write_html_page",
 ]
 
 
@@ -62,6 +64,25 @@ def html_page(
     the same page.
     """
     return picture(ledger, keys, on=on, title=title).html()
+
+
+def write_html_page(
+    ledger: Ledger,
+    out: IO[str],
+    keys: Iterable[str] | None = None,
+    *,
+    on: TimePoint | None = None,
+    title: str | None = None,
+) -> tuple[int, int]:
+    """Write the page of :func:`html_page` to ``out``; return (propositions, reports).
+
+    The page is written a row at a time, its rows laid out in a scratch database
+    on disk, so memory holds one proposition's reports at a time however big
+    the ledger (``ledger report --html`` uses it).
+    """
+    with layout(ledger, keys, on=on, title=title) as laid:
+        _html.write_layout(laid, out)
+        return laid.propositions, laid.reports
 
 
 def belief_html(belief: Belief) -> str:
