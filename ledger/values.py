@@ -37,6 +37,7 @@ __all__ = [
     "Status",
     "Strike",
     "StrikeRequest",
+    "is_normalised",
     "normalise_name",
 ]
 
@@ -140,6 +141,13 @@ def _name(value: object) -> object:
     if value.isascii():  # ASCII is always NFC
         return value.strip()
     return unicodedata.normalize("NFC", value).strip()
+
+
+def is_normalised(value: str) -> bool:
+    """Whether ``value`` is already as :func:`normalise_name` would make it."""
+    return (
+        value.isascii() or unicodedata.is_normalized("NFC", value)
+    ) and value.strip() == value
 
 
 def normalise_name(value: str) -> str:
@@ -305,6 +313,20 @@ class Report:
             raise InvalidReport(msg, field="report_id")
 
     @classmethod
+    def _trusted(cls, values: Mapping[str, Any]) -> Report:
+        """A report from fields that passed every check once, built unchecked.
+
+        For reports read back from a ledger (see ``_codec``): ``values`` holds
+        every init field, converted and normalised, with its ``report_id``.
+        """
+        report = object.__new__(cls)
+        for name in _INIT_FIELDS:
+            object.__setattr__(report, name, values[name])
+        object.__setattr__(report, "_id_given", True)
+        object.__setattr__(report, "known_from", _time.start(values["reported_at"]))
+        return report
+
+    @classmethod
     def from_dict(cls, fields: Mapping[str, object]) -> Report:
         """The report whose :meth:`to_dict` is ``fields`` (times as ISO text).
 
@@ -350,6 +372,9 @@ class Report:
         Its ``report_id``, unless another was given.
         """
         return _content_id(self)
+
+
+_INIT_FIELDS = tuple(field.name for field in attrs.fields(Report) if field.init)
 
 
 @attrs.frozen

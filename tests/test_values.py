@@ -5,8 +5,12 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given, reject
+from hypothesis import strategies as st
 
 from ledger import InvalidReport, Kind, Report
+from ledger import strategies as ls
+from ledger.values import stored_reports
 
 BASE: dict[str, Any] = {
     "kind": "claimed",
@@ -174,3 +178,68 @@ def test_stored_reports_are_read_back_as_they_were_recorded() -> None:
     with pytest.raises(InvalidReport):
         _codec.report_from_dict(data)
     assert _codec.stored_report_from_dict(data).report_id == "r-" + "0" * 32
+
+
+@st.composite
+def any_text_reports(draw: st.DrawFn) -> Report:
+    """A valid report whose names and texts are arbitrary Unicode."""
+    texts = st.none() | st.text(min_size=1)
+    given_id = draw(texts)
+    ids: dict[str, Any] = {} if given_id is None else {"report_id": given_id}
+    try:
+        return Report(
+            **ids,
+            kind=draw(ls.kinds()),
+            proposition=draw(st.text(min_size=1)),
+            source=draw(st.text(min_size=1)),
+            reported_at=draw(ls.report_times()),
+            quote=draw(texts),
+            url=draw(texts),
+            question=draw(texts),
+            rating=draw(texts),
+        )
+    except InvalidReport:
+        reject()
+
+
+@given(st.one_of(ls.reports(), any_text_reports()))
+def test_a_stored_report_read_unchecked_is_the_checked_one(report: Report) -> None:
+    """Reading a stored report without its checks gives the report they give."""
+    from ledger import _codec
+
+    data = _codec.report_to_dict(report)
+    with stored_reports():
+        checked = _codec.report_from_dict(data)
+    trusted = _codec._trusted(data)
+    assert trusted is not None
+    assert trusted == checked == report
+    assert trusted.known_from == checked.known_from
+    assert trusted.has_derived_id() == checked.has_derived_id()
+    assert attrs.asdict(trusted) == attrs.asdict(checked)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"kind": "Claimed"},
+        {"proposition": " p"},
+        {"source": "cafe\u0301"},
+        {"reported_at": "2017-06-16T09:30:00"},
+        {"reported_at": 20170616},
+        {"quote": ""},
+        {"unknown": "x"},
+    ],
+)
+def test_a_stored_report_off_the_stored_form_is_checked(change: dict[str, Any]) -> None:
+    """Anything but the plain stored form goes the checked way."""
+    from ledger import _codec
+
+    data = {
+        "kind": "claimed",
+        "proposition": "p",
+        "source": "s",
+        "reported_at": "2017-06-16",
+        "report_id": "x",
+        **change,
+    }
+    assert _codec._trusted(data) is None

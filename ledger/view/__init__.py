@@ -654,7 +654,7 @@ class _Writer:
             rows = self.cursor.fetchall()
             if not rows:
                 break
-            reports: list[tuple[Report, int]] = []
+            reports: list[tuple[Report, int, bytes]] = []
             for row in rows:
                 state = _codec.loads(self.view.store.blob(row["state"]))
                 recorded = micros(datetime.fromisoformat(state["timestamp"]["_data_"]))
@@ -680,7 +680,15 @@ class _Writer:
                     )
                 elif row["topic"] in (TOPIC_FIRST, TOPIC_REPORTED):
                     data = state["report"]["_data_"]
-                    reports.append((_codec.stored_report_from_dict(data), recorded))
+                    # The view keeps the report's JSON: the event's own dict,
+                    # encoded again (not rebuilt from the Report).
+                    reports.append(
+                        (
+                            _codec.stored_report_from_dict(data),
+                            recorded,
+                            _codec.dumps(data),
+                        )
+                    )
                 self.position = row["id"]
             self._apply_reports(reports)
             applied += len(rows)
@@ -815,20 +823,19 @@ class _Writer:
 
     # -- view rows -----------------------------------------------------------------
 
-    def _apply_reports(self, reports: Sequence[tuple[Report, int]]) -> None:
-        """Fold reports saved by another process (held ones are skipped)."""
+    def _apply_reports(self, reports: Sequence[tuple[Report, int, bytes]]) -> None:
+        """Fold reports saved by another process: (report, recorded, its JSON)."""
         if not reports:
             return
-        kids = {r.proposition: text_id(r.proposition) for r, _ in reports}
+        kids = {r.proposition: text_id(r.proposition) for r, _, _ in reports}
         folds = self.view._fold_of(self.cursor, kids.values())
         versions: dict[str, int] = {}
         rows = []
-        for report, recorded in reports:
+        for report, recorded, payload in reports:
             key = report.proposition
             fold = folds.get(kids[key])
             versions[key] = versions.get(key, 0 if fold is None else fold.version) + 1
-            rid = text_id(report.report_id)
-            rows.append((report, rid, recorded, _codec.report_to_json(report)))
+            rows.append((report, text_id(report.report_id), recorded, payload))
         self._insert(rows, folds, kids, versions)
 
     def _insert(
