@@ -58,7 +58,8 @@ _STATUS_CODE = {
 _STATUS_OF = {code: status for status, code in _STATUS_CODE.items()}
 _CONFIRMED_BIT, _REFUTED_BIT = 1, 2
 _T = TypeVar("_T")
-_LOOKUP = 500  # ids per IN-list lookup
+_LOOKUP = 500
+_IDS_KEPT = 20_000  # originator ids kept per write session  # ids per IN-list lookup
 
 TOPIC_FIRST = Proposition.FirstReported.TOPIC
 TOPIC_REPORTED = Proposition.Reported.TOPIC
@@ -639,6 +640,8 @@ class _Writer:
     def _originator(self, key: str) -> Any:
         found = self._ids.get(key)
         if found is None:
+            if len(self._ids) >= _IDS_KEPT:
+                self._ids.clear()  # bounded: a long write touches many keys
             found = self._ids[key] = proposition_id(key)
         return found
 
