@@ -130,6 +130,11 @@ class Store(Protocol):
     def list_param(self, values: Sequence[str]) -> Any:
         """A list of strings as the dialect's list parameter."""
 
+    def tuples(
+        self, cursor: Any, statement: str, parameters: Sequence[Any]
+    ) -> list[tuple[Any, ...]]:
+        """Every row of ``statement`` as a plain tuple (no row objects to build)."""
+
     def pairs_param(self, pairs: Sequence[tuple[str, int]]) -> tuple[Any, ...]:
         """``(kid, since)`` pairs as the parameters of the statements' pair table."""
 
@@ -527,12 +532,13 @@ class BeliefView:
         """Each proposition's status at the instant ``cutoff``, by key (one scan)."""
         at = micros(cutoff)
         with self.store.reading() as cursor:
-            cursor.execute(self.sql.statuses_at, (at, at))
-            rows = cursor.fetchall()
-        # By code point, as Python sorts text (SQLite's index gives that order
-        # already, and sorting sorted rows is cheap; PostgreSQL's rows are not).
-        found = sorted((row["proposition"], row["status"]) for row in rows)
-        return {key: _STATUS_OF[status] for key, status in found}
+            rows = self.store.tuples(cursor, self.sql.statuses_at, (at, at))
+        if not self.sql.statuses_by_key:
+            # By code point, as Python sorts text. (SQLite's index gives that
+            # order already: UTF-8 compared byte by byte is code point order.)
+            rows.sort()
+        status_of = _STATUS_OF
+        return {key: status_of[status] for key, status in rows}
 
     def periods(self, key: str) -> list[tuple[int, int, Status]]:
         """The stored (start, stop, status) periods of ``key``, in microseconds."""

@@ -14,6 +14,7 @@ from typing import Any
 
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg import sql
+from psycopg.rows import tuple_row
 
 from ledger.view._sql import Statements, postgres_statements
 
@@ -149,6 +150,15 @@ class PostgresStore:
     def list_param(self, values: Sequence[str]) -> list[str]:
         """A list of strings as a PostgreSQL array parameter."""
         return list(values)
+
+    def tuples(
+        self, cursor: Any, statement: str, parameters: Sequence[Any]
+    ) -> list[tuple[Any, ...]]:
+        """Every row of ``statement`` as a plain tuple (no row objects to build)."""
+        cursor.row_factory = tuple_row
+        cursor.execute(statement, parameters)
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return rows
 
     def pairs_param(self, pairs: Sequence[tuple[str, int]]) -> tuple[Any, ...]:
         """``(kid, since)`` pairs as the parameters of a ``{pairs}`` table."""

@@ -51,6 +51,8 @@ class Statements:
     keys: str
     has_questions: str
     statuses_at: str
+    statuses_by_key: bool
+    """Whether ``statuses_at`` gives its rows in key (code point) order."""
     count_reports: str
     insert_archive: str
     archive_by_aid: str
@@ -67,6 +69,7 @@ def _build(
     big: str,
     list_param: Callable[[str], str],
     pairs: str,
+    statuses_by_key: bool = False,
     key_index: tuple[str, ...] = (),
 ) -> Statements:
     return Statements(
@@ -226,6 +229,7 @@ def _build(
             "SELECT proposition, status FROM {t}ledger_periods"
             " WHERE start <= ? AND stop > ?{by_key}"
         ),
+        statuses_by_key=statuses_by_key,
         count_reports=q("SELECT COUNT(*) AS n FROM {t}ledger_reports"),
         insert_archive=q(
             "INSERT INTO {t}ledger_archives (aid, url, sha256, media_type,"
@@ -270,6 +274,7 @@ def sqlite_statements() -> Statements:
             "(SELECT json_extract(value, '$[0]') AS kid,"
             " json_extract(value, '$[1]') AS since FROM json_each(?))"
         ),
+        statuses_by_key=True,
         # Keys in order, so whole-ledger reads stream by key without a sort.
         # (Not on PostgreSQL, whose btree entries are limited to about 2.7 KB.)
         key_index=(

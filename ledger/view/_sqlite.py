@@ -106,6 +106,15 @@ class SQLiteStore:
         """A list of strings as a JSON array (read with ``json_each``)."""
         return orjson.dumps(list(values)).decode()
 
+    def tuples(
+        self, cursor: Any, statement: str, parameters: Sequence[Any]
+    ) -> list[tuple[Any, ...]]:
+        """Every row of ``statement`` as a plain tuple (no row objects to build)."""
+        cursor.row_factory = None
+        cursor.execute(statement, parameters)
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return rows
+
     def pairs_param(self, pairs: Sequence[tuple[str, int]]) -> tuple[Any, ...]:
         """``(kid, since)`` pairs as the parameter of a ``{pairs}`` table (JSON)."""
         return (orjson.dumps(list(pairs)).decode(),)
