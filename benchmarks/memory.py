@@ -13,8 +13,10 @@ ones that read the whole ledger (``believed --json`` of every proposition,
 ``timeline --json`` of one proposition with ``--alternating`` reports that flip
 between confirmed and refuted an hour apart (issue 13, item 7).
 
-The ledger's memory should not grow with the ledger's size: run it at two sizes
-and compare, or give ``--max-mib`` to make the run fail (exit 1) when a command
+The commands hold one proposition's reports at a time, so their memory is a
+constant plus what the largest proposition needs (its report count is printed;
+the generator's Pareto tail makes it grow with N): run it at two sizes and
+compare, or give ``--max-mib`` to make the run fail (exit 1) when a command
 peaks above that bound. It exits 2 when a command fails.
 
 A child forked from a process starts with that process's resident pages, and
@@ -54,6 +56,25 @@ def alternating(path: Path, count: int) -> None:
                 "quote": "a quote of some length " * 4,
             }
             out.write(json.dumps(row) + "\n")
+
+
+_LARGEST = """
+import collections, json, sys
+lines = open(sys.argv[1], encoding="utf-8")
+counts = collections.Counter(json.loads(line)["proposition"] for line in lines)
+print(max(counts.values()))
+"""
+
+
+def largest(path: Path) -> int:
+    """How many reports the file's largest proposition has (counted by a child)."""
+    done = subprocess.run(
+        [sys.executable, "-c", _LARGEST, str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return int(done.stdout)
 
 
 def measure(arguments: list[str], db: str, cwd: Path) -> tuple[float, int, float]:
@@ -130,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         f"N = {args.reports} reports over {propositions} propositions, plus "
         f"{args.alternating} alternating reports about one; {db}"
     )
+    print(f"largest proposition: {largest(reports):,} reports")
     floor = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"this script's own peak (no figure can be below it): {floor:.1f} MiB")
     print(f"{'command':<60} {'peak MiB':>9} {'output MB':>10} {'seconds':>8}")
