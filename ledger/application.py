@@ -15,7 +15,7 @@ import atexit
 import contextlib
 import os
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
@@ -716,3 +716,12 @@ class Ledger(AnalysisQueries):
         """Every recorded report, by proposition key then in reported order."""
         self._read()
         yield from self._view.iter_entries()
+
+    def histories(self) -> Generator[tuple[str, list[Entry]]]:
+        """Every proposition's :meth:`history` (struck reports included), by key.
+
+        Streamed: memory holds one proposition's entries at a time; close the
+        generator to end the read early.
+        """
+        self._read()
+        yield from self._view.all_entries()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import itertools
 import json
 import os
 import stat
@@ -60,7 +59,7 @@ from ledger.io import (
 )
 from ledger.projections import Period
 from ledger.report import picture, write_html_page
-from ledger.values import Belief, Entry, Report, Status, StrikeRequest, normalise_name
+from ledger.values import Belief, Report, Status, StrikeRequest, normalise_name
 
 __all__ = [
     "EXIT_INTERRUPTED",
@@ -1010,8 +1009,7 @@ def _changes(
     held_at = None if recorded is None else _time.cutoff(recorded, "recorded")
 
     def found() -> Iterator[tuple[int, str, str]]:
-        by_key = itertools.groupby(ledger.entries(), key=lambda e: e.report.proposition)
-        for key, entries in by_key:
+        for key, entries in ledger.histories():
             reports = projections.active_reports(entries, recorded=held_at)
             before = Status.UNKNOWN
             for period in projections.status_periods(key, reports, ledger.policy):
@@ -1232,11 +1230,9 @@ def propositions(as_json: bool, db: str | None) -> None:
 def _propositions(ledger: Ledger, now: datetime) -> Generator[dict[str, Any]]:
     """Each proposition as ``propositions --json`` prints it, one at a time."""
     policy = ledger.policy_on(on=now)
-    entries = ledger.entries()
+    histories = ledger.histories()
     try:
-        by_key = itertools.groupby(entries, key=lambda e: e.report.proposition)
-        for key, group in by_key:
-            held: list[Entry] = list(group)  # one proposition's reports at a time
+        for key, held in histories:  # one proposition's reports at a time
             reports = projections.active_reports(held, recorded=None)
             belief = projections.belief_at(key, reports, now, policy)
             statements = [e.report.statement for e in held if e.report.statement]
@@ -1250,9 +1246,7 @@ def _propositions(ledger: Ledger, now: datetime) -> Generator[dict[str, Any]]:
             }
     finally:
         # Ends the streamed read even when the reader stops early (| head).
-        close = getattr(entries, "close", None)
-        if close is not None:
-            close()
+        histories.close()
 
 
 def _aligned(cells: Sequence[str], widths: Sequence[int]) -> str:

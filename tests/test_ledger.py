@@ -107,6 +107,17 @@ def test_strike_removes_a_report_from_answers_but_not_from_history(
     assert ledger.history(KEY, recorded=before_strike)[1].strike is None
 
 
+def test_histories_are_every_history_by_key(ledger: Ledger) -> None:
+    """histories() gives each proposition's history, struck reports included."""
+    ledger.claim("b-key", source="a", reported_at=date(2017, 6, 16))
+    wrong = ledger.refute("b-key", source="b", reported_at=date(2017, 6, 17))
+    ledger.claim("a-key", source="c", reported_at=date(2018, 1, 1))
+    ledger.strike(wrong, reason="mistake")
+    expected = [(key, list(ledger.history(key))) for key in ledger.propositions()]
+    assert list(ledger.histories()) == expected
+    assert [key for key, _ in expected] == ["a-key", "b-key"]
+
+
 def test_strike_twice_is_a_no_op_and_unknown_ids_raise(ledger: Ledger) -> None:
     """Striking again keeps the first strike; unknown ids and empty reasons raise."""
     rid = ledger.claim(KEY, source="a", reported_at=date(2017, 6, 16))

@@ -8,7 +8,6 @@ stretches of time worth drawing (long empty gaps are folded out of the axis).
 
 from __future__ import annotations
 
-import itertools
 import os
 import pickle
 import sqlite3
@@ -275,8 +274,7 @@ def _rows(
     """The row of each proposition with a report known by ``cutoff``, by key."""
     chosen: Iterator[tuple[str, Sequence[Entry]]]
     if keys is None:
-        by_key = itertools.groupby(ledger.entries(), key=lambda e: e.report.proposition)
-        chosen = ((key, list(entries)) for key, entries in by_key)
+        chosen = ledger.histories()
     else:
         chosen = ((key, ledger.history(key)) for key in dict.fromkeys(keys))
     for key, entries in chosen:
