@@ -14,22 +14,9 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager, suppress
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
 _CACHE_KIB = 8 * 1024
-
-
-def instant_key(instant: datetime) -> int:
-    """``instant`` as whole microseconds since 1970 UTC: an integer that sorts as it."""
-    return (instant - _EPOCH) // _MICROSECOND
-
-
-def from_instant_key(key: int) -> datetime:
-    """The instant of :func:`instant_key` ``key``."""
-    return _EPOCH + key * _MICROSECOND
 
 
 @contextmanager

@@ -60,6 +60,7 @@ from ledger.io import (
 from ledger.projections import Period
 from ledger.report import picture, write_html_page
 from ledger.values import Belief, Report, Status, StrikeRequest, normalise_name
+from ledger.view import micros
 
 __all__ = [
     "EXIT_INTERRUPTED",
@@ -1015,7 +1016,7 @@ def _changes(
             for period in projections.status_periods(key, reports, ledger.policy):
                 moment = _time.start(period.since)
                 if start < moment <= end:
-                    yield _spool.instant_key(moment), key, render(before, period)
+                    yield micros(moment), key, render(before, period)
                 before = period.status
 
     with _spool.spool() as scratch:

@@ -23,6 +23,7 @@ from ledger._time import TimePoint
 from ledger.application import Ledger
 from ledger.policy import BeliefPolicy
 from ledger.values import Entry, Kind, Status
+from ledger.view import from_micros, micros
 
 # Okabe & Ito's colour-blind-safe palette: supporting words in blues, opposing
 # words in warm colours, the decisive ones darker. Patterns and labels repeat
@@ -235,11 +236,11 @@ def layout(
                 )
                 scratch.executemany(
                     "INSERT OR IGNORE INTO instants VALUES (?)",
-                    ((_spool.instant_key(instant),) for instant in _instants(row)),
+                    ((micros(instant),) for instant in _instants(row)),
                 )
                 yield (
                     0 if keys is None else ordinal,
-                    _spool.instant_key(row.first),
+                    micros(row.first),
                     row.key,
                     row.question or None,
                     pickle.dumps(row, pickle.HIGHEST_PROTOCOL),
@@ -249,10 +250,10 @@ def layout(
         if on is not None:
             scratch.execute(
                 "INSERT OR IGNORE INTO instants VALUES (?)",
-                (_spool.instant_key(cutoff),),
+                (micros(cutoff),),
             )
         instants = (
-            _spool.from_instant_key(at)
+            from_micros(at)
             for at in _spool.rows(scratch, "SELECT at FROM instants ORDER BY at")
         )
         yield Layout(
