@@ -58,8 +58,8 @@ _STATUS_CODE = {
 _STATUS_OF = {code: status for status, code in _STATUS_CODE.items()}
 _CONFIRMED_BIT, _REFUTED_BIT = 1, 2
 _T = TypeVar("_T")
-_LOOKUP = 500
-_IDS_KEPT = 20_000  # originator ids kept per write session  # ids per IN-list lookup
+_LOOKUP = 500  # ids per IN-list lookup
+_IDS_KEPT = 20_000  # originator ids kept per write session
 
 TOPIC_FIRST = Proposition.FirstReported.TOPIC
 TOPIC_REPORTED = Proposition.Reported.TOPIC
@@ -876,7 +876,6 @@ class _Writer:
             by_key.setdefault(report.proposition, []).append(report)
         updates = []
         refolds: list[tuple[str, str, _Fold, int]] = []
-        keys_of = {kid: key for key, kid in kids.items()}
         stops: list[tuple[int, str, int]] = []
         period_rows: list[tuple[str, str, int, int, int]] = []
         for key, added in by_key.items():
@@ -906,9 +905,10 @@ class _Writer:
         view.store.many(cursor, view.sql.set_period_stop, stops)
         if period_rows:
             view.store.many(cursor, view.sql.insert_periods, period_rows)
-        for kid, fold in view._refold_many(cursor, refolds).items():
-            view._remember(kid, fold)
-            updates.append(_proposition_row(kid, keys_of[kid], fold))
+        folded = view._refold_many(cursor, refolds)
+        for kid, key, _, _ in refolds:
+            view._remember(kid, folded[kid])
+            updates.append(_proposition_row(kid, key, folded[kid]))
         view.store.many(cursor, view.sql.upsert_propositions, updates)
 
     def _apply_strike(
