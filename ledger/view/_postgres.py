@@ -16,7 +16,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 from psycopg import sql
 from psycopg.rows import tuple_row
 
-from ledger.view._sql import Statements, postgres_statements
+from ledger.view._sql import Statements, postgres_statements, postgres_table
 
 _CHUNK = 5000  # rows per insert: far below where psycopg's pipeline stalls
 
@@ -58,6 +58,7 @@ class PostgresStore:
 
         # The view's bulk inserts as one statement over column arrays.
         sql_ = self.statements
+        periods = postgres_table(datastore.schema, "ledger_periods")
         self._bulk = {
             sql_.insert_reports: _unnest(
                 sql_.insert_reports,
@@ -71,12 +72,12 @@ class PostgresStore:
                 _PROPOSITION_TYPES,
             ),
             sql_.delete_periods_from: (
-                f"DELETE FROM {sql_.delete_periods_from.split()[2]} AS e"
+                f"DELETE FROM {periods} AS e"
                 " USING unnest(%b::text[], %b::bigint[]) AS u(kid, since)"
                 " WHERE e.kid = u.kid AND e.start >= u.since"
             ),
             sql_.set_period_stop: (
-                f"UPDATE {sql_.set_period_stop.split()[1]} AS p SET stop = u.stop"
+                f"UPDATE {periods} AS p SET stop = u.stop"
                 " FROM unnest(%b::bigint[], %b::text[], %b::bigint[])"
                 " AS u(stop, kid, start) WHERE p.kid = u.kid AND p.start = u.start"
             ),

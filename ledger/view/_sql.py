@@ -293,17 +293,22 @@ def sqlite_statements() -> Statements:
     )
 
 
+def postgres_table(schema: str, table: str) -> str:
+    """``schema.table`` quoted as a PostgreSQL identifier."""
+    return f"{_ident(schema)}.{_ident(table)}"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 def postgres_statements(schema: str, events_table: str) -> Statements:
     """The statements for PostgreSQL in ``schema`` (``%s``; lists as arrays).
 
     ``schema`` and ``events_table`` are quoted as identifiers here, once.
     """
-
-    def ident(name: str) -> str:
-        return '"' + name.replace('"', '""') + '"'
-
-    prefix = ident(schema) + "."
-    events = prefix + ident(events_table)
+    prefix = _ident(schema) + "."
+    events = postgres_table(schema, events_table)
 
     def q(text: str) -> str:
         return (
