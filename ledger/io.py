@@ -98,6 +98,8 @@ _EXTENSIONS: dict[str, Format] = {
 }
 _SKIP_CHUNK = 64 * 1024
 _IDS_KEPT = 100_000
+_IDS_FORGOTTEN = 10_000  # forgotten together: deleting one at a time from the
+# front of a dict makes each next deletion skip over the earlier ones
 _LOOKUP_BATCH = 1000
 _T = TypeVar("_T")
 _SHOW_CHARS = 60
@@ -852,10 +854,11 @@ def _scan_file(
             earlier = chosen.setdefault(
                 report.report_id, (content, source.name, number)
             )
-            if len(chosen) > _IDS_KEPT:
+            if len(chosen) > _IDS_KEPT + _IDS_FORGOTTEN:
                 # Bounded memory: the oldest ids are forgotten here; the ledger
                 # still refuses a reused id when it records (ConflictingReport).
-                del chosen[next(iter(chosen))]
+                for old in list(itertools.islice(chosen, _IDS_FORGOTTEN)):
+                    del chosen[old]
             if earlier[0] != content:
                 where = (
                     f"line {earlier[2]}"

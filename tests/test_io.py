@@ -465,6 +465,24 @@ def test_conflicting_report_ids_in_one_file(tmp_path: Path, ledger: Ledger) -> N
     )
 
 
+def test_the_ids_kept_for_that_check_are_bounded_and_recent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check keeps the latest ids, forgetting the oldest a block at a time."""
+    monkeypatch.setattr(ledger_io, "_IDS_KEPT", 5)
+    monkeypatch.setattr(ledger_io, "_IDS_FORGOTTEN", 3)
+    rows = [{**GOOD, "statement": f"s{i}", "report_id": f"id{i}"} for i in range(20)]
+    ids: dict[str, tuple[int, str, int]] = {}
+    path = write(tmp_path, "r.jsonl", jsonl(*rows))
+    assert len(list(read_reports(path, ids=ids))) == 20
+    assert 5 <= len(ids) <= 8
+    assert list(ids) == [f"id{i}" for i in range(20 - len(ids), 20)]
+    # An id among the last five is still checked across files.
+    again = write(tmp_path, "s.jsonl", jsonl({**LATER, "report_id": "id15"}))
+    with pytest.raises(InvalidReport, match="must name one report"):
+        list(read_reports(again, ids=ids))
+
+
 def test_report_id_taken_in_the_ledger(tmp_path: Path, ledger: Ledger) -> None:
     """Checked against a ledger's reports, a reused report_id is refused up front."""
     ledger.claim("other", source="s", reported_at=date(2017, 1, 1), report_id="r1")
