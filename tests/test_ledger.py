@@ -1,6 +1,7 @@
 """The Ledger on every backend: recording, strikes, audits, queries, storage."""
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,34 @@ def test_record_all_streams_and_counts_new_reports(ledger: Ledger) -> None:
     assert len(ledger.history(KEY)) == 25
     with pytest.raises(InvalidArgument, match="batch_size must be at least 1"):
         ledger.record_all(reports, batch_size=0)
+
+
+def test_record_all_leaves_the_garbage_collector_as_it_found_it(
+    ledger: Ledger,
+) -> None:
+    """Its automatic runs are paused while a write reads its stream, never after."""
+    seen: list[bool] = []
+
+    def stream(count: int, *, fail: bool = False) -> Iterator[Report]:
+        for day in range(1, count + 1):
+            seen.append(gc.isenabled())
+            yield claim(day=date(2018, 1, day))
+        if fail:
+            raise RuntimeError("the stream broke")
+
+    assert gc.isenabled()
+    ledger.record_all(stream(6), batch_size=2)
+    assert gc.isenabled()
+    assert not any(seen)  # paused while the stream was read
+    with pytest.raises(RuntimeError, match="the stream broke"):
+        ledger.record_all(stream(3, fail=True), batch_size=2)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        ledger.record_all(stream(4), batch_size=2)
+        assert not gc.isenabled()  # a caller's choice is kept
+    finally:
+        gc.enable()
 
 
 def test_conflicting_report_id_records_nothing(ledger: Ledger) -> None:
