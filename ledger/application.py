@@ -75,6 +75,10 @@ def _unknown_strike(item: StrikeRequest) -> InvalidReport:
     return InvalidReport(msg, field="strike", path=item.path, line=item.line)
 
 
+def _collect_young() -> None:
+    gc.collect(1)
+
+
 @contextlib.contextmanager
 def _collecting_per_batch() -> Iterator[Callable[[], None]]:
     """Pause the cyclic collector's automatic runs for a long write.
@@ -91,7 +95,7 @@ def _collecting_per_batch() -> Iterator[Callable[[], None]]:
         return
     gc.disable()
     try:
-        yield lambda: gc.collect(1) and None
+        yield _collect_young
     finally:
         gc.enable()
 
