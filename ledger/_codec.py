@@ -40,7 +40,7 @@ __all__ = [
     "report_to_json",
     "reported_state",
     "stored_report_from_dict",
-    "stored_report_from_json",
+    "stored_report_from_event",
     "struck_state",
 ]
 
@@ -190,10 +190,10 @@ def _stored_time(text: object) -> TimePoint:
     return parsed
 
 
-def stored_report_from_json(data: bytes | str) -> Report:
-    """:func:`report_from_json` for a report read back from a ledger."""
-    with stored_reports():
-        return report_from_json(data)
+def stored_report_from_event(state: bytes) -> Report:
+    """The report held by the stored state of a ``Reported`` (or first) event."""
+    data = orjson.loads(state)["report"]["_data_"]
+    return stored_report_from_dict(data)
 
 
 def dumps(value: object) -> bytes:

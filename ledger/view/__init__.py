@@ -124,8 +124,13 @@ class Store(Protocol):
     def writing(self) -> contextlib.AbstractContextManager[Any]:
         """A cursor in a transaction holding the store's write lock (commits)."""
 
-    def insert_events(self, cursor: Any, rows: Sequence[tuple[Any, ...]]) -> int:
-        """Insert ``(originator_id, version, topic, state)`` rows; the last id."""
+    def insert_events(
+        self, cursor: Any, rows: Sequence[tuple[Any, ...]]
+    ) -> Sequence[int]:
+        """Insert ``(originator_id, version, topic, state)`` rows; their ids.
+
+        The notification ids, one per row, in the rows' order.
+        """
 
     def list_param(self, values: Sequence[str]) -> Any:
         """A list of strings as the dialect's list parameter."""
@@ -426,8 +431,8 @@ class BeliefView:
 
     def _refold_policy(self, cursor: Any, kid: str, key: str, fold: _Fold) -> _Fold:
         """Recompute every period of one proposition under a custom policy."""
-        cursor.execute(self.sql.payloads_of, (kid,))
-        reports = [self._decode(row["payload"]) for row in cursor.fetchall()]
+        cursor.execute(self.sql.states_of, (kid,))
+        reports = [self._decode(row["state"]) for row in cursor.fetchall()]
         cursor.execute(self.sql.delete_periods_from, (kid, -FOREVER))
         periods = _Periods(
             [
@@ -446,8 +451,9 @@ class BeliefView:
 
     # -- reads -------------------------------------------------------------------
 
-    def _decode(self, payload: Any) -> Report:
-        return _codec.stored_report_from_json(self.store.blob(payload))
+    def _decode(self, state: Any) -> Report:
+        """The report in a stored event's state."""
+        return _codec.stored_report_from_event(self.store.blob(state))
 
     def held(self, report_ids: Iterable[str]) -> dict[str, tuple[Report, bool]]:
         """The held reports among ``report_ids``, each with whether it is struck."""
@@ -476,7 +482,7 @@ class BeliefView:
     def _entries(self, rows: Iterable[Any]) -> list[Entry]:
         found = []
         for row in rows:
-            report = self._decode(row["payload"])
+            report = self._decode(row["state"])
             strike = None
             if row["struck_at"] is not None:
                 strike = Strike(
@@ -588,7 +594,7 @@ def _held(
     for chunk in _chunks(sorted(rids.values()), _LOOKUP):
         cursor.execute(view.sql.reports_by_rid, (view.store.list_param(chunk),))
         for row in cursor.fetchall():
-            report = view._decode(row["payload"])
+            report = view._decode(row["state"])
             found[report.report_id] = (report, row["struck_at"] is not None)
     return found
 
@@ -663,7 +669,7 @@ class _Writer:
             rows = self.cursor.fetchall()
             if not rows:
                 break
-            reports: list[tuple[Report, int, bytes]] = []
+            reports: list[tuple[Report, int, int]] = []
             for row in rows:
                 state = _codec.loads(self.view.store.blob(row["state"]))
                 recorded = micros(datetime.fromisoformat(state["timestamp"]["_data_"]))
@@ -688,16 +694,8 @@ class _Writer:
                         recorded,
                     )
                 elif row["topic"] in (TOPIC_FIRST, TOPIC_REPORTED):
-                    data = state["report"]["_data_"]
-                    # The view keeps the report's JSON: the event's own dict,
-                    # encoded again (not rebuilt from the Report).
-                    reports.append(
-                        (
-                            _codec.stored_report_from_dict(data),
-                            recorded,
-                            _codec.dumps(data),
-                        )
-                    )
+                    report = _codec.stored_report_from_dict(state["report"]["_data_"])
+                    reports.append((report, recorded, row["id"]))
                 self.position = row["id"]
             self._apply_reports(reports)
             applied += len(rows)
@@ -737,9 +735,9 @@ class _Writer:
         stamp = micros(self.timestamp)
         when = self.timestamp.isoformat()
         events = []
-        rows = []
         versions: dict[str, int] = {}
-        for report in canonical_order(new):
+        ordered = canonical_order(new)
+        for report in ordered:
             key = report.proposition
             version = versions.get(key)
             if version is None:
@@ -756,8 +754,12 @@ class _Writer:
                     _codec.reported_state(data, when, first=version == 1),
                 )
             )
-            rows.append((report, rids[report.report_id], stamp, _codec.dumps(data)))
-        self.position = self.view.store.insert_events(self.cursor, events)
+        ids = self.view.store.insert_events(self.cursor, events)
+        self.position = ids[-1]
+        rows = [
+            (report, rids[report.report_id], stamp, event_id)
+            for report, event_id in zip(ordered, ids, strict=True)
+        ]
         self._insert(rows, folds, kids, versions)
         self.recorded = max(self.recorded, stamp)
         return len(new)
@@ -781,7 +783,7 @@ class _Writer:
             TOPIC_STRUCK,
             _codec.struck_state(report_id, reason, self.timestamp),
         )
-        self.position = self.view.store.insert_events(self.cursor, [event])
+        self.position = self.view.store.insert_events(self.cursor, [event])[-1]
         self._apply_strike(report, reason, micros(self.timestamp), fold=fold)
         self.recorded = max(self.recorded, micros(self.timestamp))
         return True
@@ -799,7 +801,7 @@ class _Writer:
             url, sha256, media_type, retrieved_at, content, self.timestamp
         )
         event = (archive_id(url, sha256), 1, TOPIC_ARCHIVED, state)
-        self.position = self.view.store.insert_events(self.cursor, [event])
+        self.position = self.view.store.insert_events(self.cursor, [event])[-1]
         stamp = micros(self.timestamp)
         self._insert_archive(
             aid, url, sha256, media_type, retrieved_at.isoformat(), content, stamp
@@ -832,24 +834,24 @@ class _Writer:
 
     # -- view rows -----------------------------------------------------------------
 
-    def _apply_reports(self, reports: Sequence[tuple[Report, int, bytes]]) -> None:
-        """Fold reports saved by another process: (report, recorded, its JSON)."""
+    def _apply_reports(self, reports: Sequence[tuple[Report, int, int]]) -> None:
+        """Fold reports saved by another process: (report, recorded, event id)."""
         if not reports:
             return
         kids = {r.proposition: text_id(r.proposition) for r, _, _ in reports}
         folds = self.view._fold_of(self.cursor, kids.values())
         versions: dict[str, int] = {}
         rows = []
-        for report, recorded, payload in reports:
+        for report, recorded, event_id in reports:
             key = report.proposition
             fold = folds.get(kids[key])
             versions[key] = versions.get(key, 0 if fold is None else fold.version) + 1
-            rows.append((report, text_id(report.report_id), recorded, payload))
+            rows.append((report, text_id(report.report_id), recorded, event_id))
         self._insert(rows, folds, kids, versions)
 
     def _insert(
         self,
-        rows: Sequence[tuple[Report, str, int, bytes]],
+        rows: Sequence[tuple[Report, str, int, int]],
         folds: dict[str, _Fold],
         kids: dict[str, str],
         versions: dict[str, int],
@@ -866,9 +868,9 @@ class _Writer:
                     micros(report.known_from),
                     _KIND_CODE[report.kind],
                     recorded,
-                    payload,
+                    event_id,
                 )
-                for report, rid, recorded, payload in rows
+                for report, rid, recorded, event_id in rows
             ],
         )
         by_key: dict[str, list[Report]] = {}

@@ -53,7 +53,7 @@ class PostgresStore:
         self._insert = sql.SQL(
             "INSERT INTO {} (originator_id, originator_version, topic, state)"
             " SELECT * FROM unnest(%b::uuid[], %b::bigint[], %b::text[], %b::bytea[])"
-            " RETURNING notification_id"
+            " RETURNING originator_id, originator_version, notification_id"
         ).format(events)
 
         # The view's bulk inserts as one statement over column arrays.
@@ -62,7 +62,7 @@ class PostgresStore:
         self._bulk = {
             sql_.insert_reports: _unnest(
                 sql_.insert_reports,
-                ("text", "text", "bigint", "int", "bigint", "bytea"),
+                ("text", "text", "bigint", "int", "bigint", "bigint"),
             ),
             sql_.insert_periods: _unnest(
                 sql_.insert_periods, ("text", "text", "bigint", "bigint", "int")
@@ -116,9 +116,11 @@ class PostgresStore:
                 cursor.execute(statement)
             yield cursor
 
-    def insert_events(self, cursor: Any, rows: Sequence[tuple[Any, ...]]) -> int:
-        """Insert stored events in chunks; return the notification id of the last."""
-        last = 0
+    def insert_events(
+        self, cursor: Any, rows: Sequence[tuple[Any, ...]]
+    ) -> Sequence[int]:
+        """Insert stored events in chunks; return their notification ids, in order."""
+        ids: list[int] = []
         for start in range(0, len(rows), _CHUNK):
             chunk = rows[start : start + _CHUNK]
             cursor.execute(
@@ -131,8 +133,14 @@ class PostgresStore:
                 ),
                 binary=True,
             )
-            last = max(row["notification_id"] for row in cursor.fetchall())
-        return last
+            issued = {
+                (row["originator_id"], row["originator_version"]): row[
+                    "notification_id"
+                ]
+                for row in cursor.fetchall()
+            }
+            ids.extend(issued[row[0], row[1]] for row in chunk)
+        return ids
 
     def many(self, cursor: Any, statement: str, rows: Sequence[Sequence[Any]]) -> None:
         """Run an insert for every row as one statement over column arrays."""

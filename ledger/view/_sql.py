@@ -5,6 +5,11 @@ and identifiers differ. Long keys and report ids are never indexed as they are
 (PostgreSQL's btree limit is about 2.7 KB): rows are found by ``kid`` (a
 proposition key) and ``rid`` (a report id), the text itself when short, else a
 128-bit hash of it (see ``text_id``); the full text is stored beside it.
+
+A report's content is kept once, in its event: a report row holds the event's
+notification id (``event_id``), and reads that need the report join the
+events table on it. On SQLite the view's tables are clustered on their keys
+(``WITHOUT ROWID``): a row is stored in its key's B-tree, not beside it.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from collections.abc import Callable
 
 import attrs
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 """The version of the view's tables; a view of another version is rebuilt."""
 
 VIEW_TABLES = (
@@ -45,7 +50,7 @@ class Statements:
     disputed_before: str
     period_before: str
     periods_of: str
-    payloads_of: str
+    states_of: str
     entries_of: str
     known_reports: str
     keys: str
@@ -91,22 +96,25 @@ def _build(
                 " decisive_kinds INTEGER NOT NULL,"
                 " disputed INTEGER NOT NULL,"
                 " status INTEGER NOT NULL,"
-                " period_start " + big + " NOT NULL)"
+                " period_start " + big + " NOT NULL){clustered}"
             ),
             q(
+                # In key and time order: a proposition's reports are read
+                # together, and (on SQLite) stored together.
                 "CREATE TABLE IF NOT EXISTS {t}ledger_reports ("
-                " rid TEXT PRIMARY KEY,"
                 " kid TEXT NOT NULL,"
                 " known_from " + big + " NOT NULL,"
+                " rid TEXT NOT NULL,"
                 " kind INTEGER NOT NULL,"
                 " recorded_at " + big + " NOT NULL,"
+                " event_id " + big + " NOT NULL,"
                 " struck_at " + big + ","
                 " strike_reason TEXT,"
-                " payload " + blob + " NOT NULL)"
+                " PRIMARY KEY (kid, known_from, rid)){clustered}"
             ),
             q(
-                "CREATE INDEX IF NOT EXISTS ledger_reports_by_kid"
-                " ON {t}ledger_reports (kid, known_from)"
+                "CREATE UNIQUE INDEX IF NOT EXISTS ledger_reports_by_rid"
+                " ON {t}ledger_reports (rid)"
             ),
             q(
                 "CREATE TABLE IF NOT EXISTS {t}ledger_periods ("
@@ -116,7 +124,7 @@ def _build(
                 " start " + big + " NOT NULL,"
                 " stop " + big + " NOT NULL,"
                 " status INTEGER NOT NULL,"
-                " PRIMARY KEY (kid, start))"
+                " PRIMARY KEY (kid, start)){clustered}"
             ),
             q(
                 "CREATE TABLE IF NOT EXISTS {t}ledger_archives ("
@@ -138,7 +146,7 @@ def _build(
         ),
         insert_reports=q(
             "INSERT INTO {t}ledger_reports"
-            " (rid, kid, known_from, kind, recorded_at, payload)"
+            " (rid, kid, known_from, kind, recorded_at, event_id)"
             " VALUES (?, ?, ?, ?, ?, ?)"
         ),
         upsert_propositions=q(
@@ -166,8 +174,9 @@ def _build(
             " WHERE rid = ?"
         ),
         reports_by_rid=q(
-            "SELECT rid, kid, known_from, struck_at, payload FROM {t}ledger_reports"
-            " WHERE rid " + list_param("?")
+            "SELECT r.struck_at AS struck_at, e.state AS state"
+            " FROM {t}ledger_reports r JOIN {events} e ON e.{event_id} = r.event_id"
+            " WHERE r.rid " + list_param("?")
         ),
         propositions_by_kid=q(
             "SELECT kid, version, question, last_known, decisive_at, decisive_kinds,"
@@ -205,18 +214,23 @@ def _build(
             "SELECT start, stop, status FROM {t}ledger_periods WHERE kid = ?"
             " ORDER BY start"
         ),
-        payloads_of=q(
-            "SELECT payload FROM {t}ledger_reports WHERE kid = ? AND struck_at IS NULL"
+        states_of=q(
+            "SELECT e.state AS state"
+            " FROM {t}ledger_reports r JOIN {events} e ON e.{event_id} = r.event_id"
+            " WHERE r.kid = ? AND r.struck_at IS NULL"
         ),
         entries_of=q(
-            "SELECT payload, recorded_at, struck_at, strike_reason"
-            " FROM {t}ledger_reports WHERE kid = ?"
+            "SELECT e.state AS state, r.recorded_at AS recorded_at,"
+            " r.struck_at AS struck_at, r.strike_reason AS strike_reason"
+            " FROM {t}ledger_reports r JOIN {events} e ON e.{event_id} = r.event_id"
+            " WHERE r.kid = ?"
         ),
         known_reports=q(
-            "SELECT p.proposition AS proposition, r.payload AS payload,"
+            "SELECT p.proposition AS proposition, e.state AS state,"
             " r.recorded_at AS recorded_at, r.struck_at AS struck_at,"
             " r.strike_reason AS strike_reason, r.known_from AS known_from"
             " FROM {t}ledger_reports r JOIN {t}ledger_propositions p ON p.kid = r.kid"
+            " JOIN {events} e ON e.{event_id} = r.event_id"
             " WHERE r.known_from <= ?"
             " ORDER BY p.proposition{collate}, r.known_from"
         ),
@@ -255,6 +269,9 @@ def sqlite_statements() -> Statements:
     def q(text: str) -> str:
         return (
             text.replace("{t}", "")
+            .replace("{events}", "stored_events")
+            .replace("{event_id}", "rowid")
+            .replace("{clustered}", " WITHOUT ROWID")
             .replace("{collate}", "")
             .replace("{by_key}", " ORDER BY proposition")
             .replace(
@@ -313,6 +330,9 @@ def postgres_statements(schema: str, events_table: str) -> Statements:
     def q(text: str) -> str:
         return (
             text.replace("{t}", prefix)
+            .replace("{events}", events)
+            .replace("{event_id}", "notification_id")
+            .replace("{clustered}", "")
             .replace("{collate}", ' COLLATE "C"')
             .replace("{by_key}", "")
             .replace(

@@ -87,16 +87,34 @@ class SQLiteStore:
             raise
         self._connection.commit()
 
-    def insert_events(self, cursor: Any, rows: Sequence[tuple[Any, ...]]) -> int:
-        """Insert stored events; return the notification id of the last."""
+    def insert_events(
+        self, cursor: Any, rows: Sequence[tuple[Any, ...]]
+    ) -> Sequence[int]:
+        """Insert stored events; return their notification ids (rowids), in order.
+
+        A rowid is one more than the largest in the table, and this write holds
+        the lock, so the rows get the next ids in turn; checked all the same.
+        """
+        before = self._last_rowid(cursor)
         cursor.executemany(
             "INSERT INTO stored_events"
             " (originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?)",
             [(uid.hex, version, topic, state) for uid, version, topic, state in rows],
         )
+        last = self._last_rowid(cursor)
+        if last - before != len(rows):
+            msg = (
+                f"{len(rows)} events were saved as notifications {before + 1} "
+                f"to {last}: not consecutive"
+            )
+            raise StorageError(msg)
+        return range(before + 1, last + 1)
+
+    @staticmethod
+    def _last_rowid(cursor: Any) -> int:
         cursor.execute("SELECT MAX(rowid) AS id FROM stored_events")
-        last: int = cursor.fetchone()["id"]
-        return last
+        last: int | None = cursor.fetchone()["id"]
+        return last or 0
 
     def many(self, cursor: Any, statement: str, rows: Sequence[Sequence[Any]]) -> None:
         """Run ``statement`` for every row (``executemany``)."""
