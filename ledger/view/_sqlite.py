@@ -50,9 +50,11 @@ class SQLiteStore:
                 )
                 raise StorageError(msg)
             self._connection.execute(f"PRAGMA synchronous = {synchronous}")
-            # 32 MiB of page cache (SQLite's default is 2 MiB): the view's
-            # indexes of a large ledger are inserted into at random places.
-            self._connection.execute("PRAGMA cache_size = -32768")
+            # 64 MiB of page cache (SQLite's default is 2 MiB): the events' and
+            # the view's keys of a large ledger are inserted at random places.
+            # (A 1M-report import runs at 21.5k/s with it, 17.9k/s with 32 MiB;
+            # the cache is the most of what a larger file adds to a process.)
+            self._connection.execute("PRAGMA cache_size = -65536")
 
     def close(self) -> None:
         """Close the connection."""
