@@ -14,6 +14,7 @@ building event objects first.
 from __future__ import annotations
 
 import base64
+import functools
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
@@ -272,16 +273,31 @@ def reported_state(
     """The stored state of a ``Reported`` (or, when ``first``, ``FirstReported``).
 
     ``timestamp`` may be given as its ISO text, made once for a whole batch.
+    The bytes are those of ``orjson.dumps`` of the state object, put together
+    from the report's JSON and a prefix made once per timestamp.
     """
     when = timestamp if isinstance(timestamp, str) else timestamp.isoformat()
-    state: dict[str, Any] = {
-        "timestamp": {"_type_": _DATETIME_TAG, "_data_": when},
-        "report": {"_type_": _REPORT_TAG, "_data_": report_dict},
-    }
+    body = orjson.dumps(report_dict)
     if first:
-        state["key"] = report_dict["proposition"]
-        state["originator_topic"] = "ledger:Proposition"
-    return orjson.dumps(state)
+        key = orjson.dumps(report_dict["proposition"])
+        return b"".join((_reported_head(when), body, b'},"key":', key, _FIRST_TAIL))
+    return _reported_head(when) + body + b"}}"
+
+
+_FIRST_TAIL = b',"originator_topic":"ledger:Proposition"}'
+
+
+@functools.lru_cache(maxsize=8)
+def _reported_head(when: str) -> bytes:
+    """The start of a reported state, up to the report's JSON."""
+    stamp = orjson.dumps({"_type_": _DATETIME_TAG, "_data_": when})
+    return (
+        b'{"timestamp":'
+        + stamp
+        + b',"report":{"_type_":"'
+        + _REPORT_TAG.encode()
+        + b'","_data_":'
+    )
 
 
 def struck_state(report_id: str, reason: str, timestamp: datetime) -> bytes:

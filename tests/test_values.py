@@ -243,3 +243,32 @@ def test_a_stored_report_off_the_stored_form_is_checked(change: dict[str, Any]) 
         **change,
     }
     assert _codec._trusted(data) is None
+
+
+@given(
+    st.one_of(ls.reports(), any_text_reports()),
+    st.datetimes(timezones=st.just(UTC)),
+    st.booleans(),
+)
+def test_a_reported_state_is_the_json_of_its_state_object(
+    report: Report, timestamp: datetime, first: bool
+) -> None:
+    """The state put together from parts is orjson's encoding of the whole object."""
+    import orjson
+
+    from ledger import _codec
+
+    data = _codec.report_to_dict(report)
+    state: dict[str, Any] = {
+        "timestamp": {"_type_": "datetime_iso", "_data_": timestamp.isoformat()},
+        "report": {"_type_": "ledger_report", "_data_": data},
+    }
+    if first:
+        state["key"] = report.proposition
+        state["originator_topic"] = "ledger:Proposition"
+    encoded = _codec.reported_state(data, timestamp, first=first)
+    assert encoded == orjson.dumps(state)
+    decoded = _codec.EventTranscoder().decode(encoded)
+    assert decoded["report"] == report
+    assert decoded["timestamp"] == timestamp
+    assert _codec.stored_report_from_event(encoded) == report
