@@ -50,6 +50,11 @@ class Kind(enum.Enum):
     CONFIRMED = "confirmed"
     REFUTED = "refuted"
 
+    # Members are singletons compared by identity; hashing them by identity
+    # (in C) is consistent with that, and Enum's own hash is Python code that
+    # every dict lookup of a kind would run.
+    __hash__ = object.__hash__
+
     decisive: bool
     """Whether this kind settles the question (confirmed, refuted)."""
     supports: bool
@@ -71,6 +76,8 @@ class Status(enum.Enum):
     DISPUTED = "disputed"
     CONFIRMED = "confirmed"
     REFUTED = "refuted"
+
+    __hash__ = object.__hash__  # as Kind's
 
 
 def _to_kind(value: object) -> Kind:
@@ -106,17 +113,20 @@ def _text(*, optional: bool) -> Any:
     return check
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _check_unicode(name: str, value: str) -> None:
     """Refuse lone surrogates: no store can hold them, and UTF-8 cannot spell them."""
     if value.isascii():
         return
-    for position, char in enumerate(value, start=1):
-        if "\ud800" <= char <= "\udfff":
-            msg = (
-                f"{name} must be Unicode text (got a lone surrogate "
-                f"U+{ord(char):04X} at character {position})"
-            )
-            raise InvalidReport(msg, field=name)
+    found = _SURROGATE.search(value)
+    if found is not None:
+        msg = (
+            f"{name} must be Unicode text (got a lone surrogate "
+            f"U+{ord(found.group()):04X} at character {found.start() + 1})"
+        )
+        raise InvalidReport(msg, field=name)
 
 
 # Invisible format characters (category Cf) a key or source may hold: ZWNJ and
@@ -124,6 +134,15 @@ def _check_unicode(name: str, value: str) -> None:
 # characters of emoji flags (U+E0020 to U+E007F). Every other one (U+200B, U+2060,
 # U+FEFF, U+00AD, bidirectional controls, ...) only makes look-alikes.
 _INVISIBLE_ALLOWED = frozenset({"\u200c", "\u200d"})
+# Every format character (category Cf) lies in these ranges (whole blocks where
+# Unicode keeps adding them; tests/test_values.py checks each Cf character of
+# the running Python's Unicode): text with none of them needs no closer look.
+_MAYBE_INVISIBLE = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u089f\u08e2\u180e"
+    "\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ufff0-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U0001345f\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+)
 
 
 def _is_invisible(char: str) -> bool:
@@ -168,7 +187,7 @@ def _key(*, optional: bool) -> Any:
         if value is None:
             return
         assert isinstance(value, str)
-        if value.isascii():
+        if value.isascii() or _MAYBE_INVISIBLE.search(value) is None:
             return
         for position, char in enumerate(value, start=1):
             if _is_invisible(char):

@@ -272,3 +272,40 @@ def test_a_reported_state_is_the_json_of_its_state_object(
     assert decoded["report"] == report
     assert decoded["timestamp"] == timestamp
     assert _codec.stored_report_from_event(encoded) == report
+
+
+def test_every_format_character_is_looked_at_closely() -> None:
+    """The quick test for invisible characters misses no format character (Cf)."""
+    import unicodedata
+
+    from ledger.values import _MAYBE_INVISIBLE
+
+    missed = [
+        f"U+{code:04X}"
+        for code in range(0x110000)
+        if unicodedata.category(chr(code)) == "Cf"
+        and _MAYBE_INVISIBLE.fullmatch(chr(code)) is None
+    ]
+    assert missed == [], f"Unicode {unicodedata.unidata_version}"
+
+
+@given(
+    st.text(
+        st.characters(exclude_categories=["Cs"], exclude_characters="\x00"),
+        min_size=1,
+    ).filter(str.strip)
+    | st.sampled_from(["a\u200bb", "\u00e9\u2060", "x\U000e0001", "\u200d\u0915"])
+)
+def test_a_key_is_refused_exactly_when_it_holds_an_invisible_character(
+    key: str,
+) -> None:
+    """The quick look finds what the character-by-character look finds."""
+    from ledger.values import _is_invisible, normalise_name
+
+    held = normalise_name(key)
+    invisible = [char for char in held if _is_invisible(char)]
+    if invisible:
+        with pytest.raises(InvalidReport, match=f"U\\+{ord(invisible[0]):04X} "):
+            Report(**{**BASE, "proposition": key})
+    else:
+        assert Report(**{**BASE, "proposition": key}).proposition == held
