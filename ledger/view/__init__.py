@@ -858,24 +858,20 @@ class _Writer:
     ) -> None:
         view = self.view
         cursor = self.cursor
-        view.store.many(
-            cursor,
-            view.sql.insert_reports,
-            [
-                (
-                    rid,
-                    kids[report.proposition],
-                    micros(report.known_from),
-                    _KIND_CODE[report.kind],
-                    recorded,
-                    event_id,
-                )
-                for report, rid, recorded, event_id in rows
-            ],
-        )
-        by_key: dict[str, list[Report]] = {}
-        for report, _, _, _ in rows:
-            by_key.setdefault(report.proposition, []).append(report)
+        inserts = []
+        by_key: dict[str, list[tuple[int, int]]] = {}
+        questions: dict[str, str] = {}
+        for report, rid, recorded, event_id in rows:
+            key = report.proposition
+            known, kind = micros(report.known_from), _KIND_CODE[report.kind]
+            inserts.append((rid, kids[key], known, kind, recorded, event_id))
+            added = by_key.get(key)
+            if added is None:
+                added = by_key[key] = []
+            added.append((known, kind))
+            if report.question:
+                questions.setdefault(key, report.question)
+        view.store.many(cursor, view.sql.insert_reports, inserts)
         updates = []
         refolds: list[tuple[str, str, _Fold, int]] = []
         stops: list[tuple[int, str, int]] = []
@@ -884,11 +880,9 @@ class _Writer:
             kid = kids[key]
             fold = folds.get(kid) or _Fold.empty()
             fold.version = versions[key]
-            question = next((r.question for r in added if r.question), None)
+            question = questions.get(key)
             fold.question = fold.question or question
-            ordered = sorted(
-                ((micros(r.known_from), _KIND_CODE[r.kind]) for r in added),
-            )
+            ordered = sorted(added)
             if view._incremental and ordered[0][0] > fold.last_known:
                 existing = fold.period_start if fold.status else None
                 periods = _fold_rows(fold, ordered)
