@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import attrs
 
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 """The version of the view's tables; a view of another version is rebuilt."""
 
 VIEW_TABLES = (
@@ -56,8 +56,6 @@ class Statements:
     keys: str
     has_questions: str
     statuses_at: str
-    statuses_by_key: bool
-    """Whether ``statuses_at`` gives its rows in key (code point) order."""
     count_reports: str
     insert_archive: str
     archive_by_aid: str
@@ -74,7 +72,6 @@ def _build(
     big: str,
     list_param: Callable[[str], str],
     pairs: str,
-    statuses_by_key: bool = False,
     key_index: tuple[str, ...] = (),
 ) -> Statements:
     return Statements(
@@ -241,9 +238,8 @@ def _build(
         ),
         statuses_at=q(
             "SELECT proposition, status FROM {t}ledger_periods"
-            " WHERE start <= ? AND stop > ?{by_key}"
+            " WHERE start <= ? AND stop > ?"
         ),
-        statuses_by_key=statuses_by_key,
         count_reports=q("SELECT COUNT(*) AS n FROM {t}ledger_reports"),
         insert_archive=q(
             "INSERT INTO {t}ledger_archives (aid, url, sha256, media_type,"
@@ -273,7 +269,6 @@ def sqlite_statements() -> Statements:
             .replace("{event_id}", "rowid")
             .replace("{clustered}", " WITHOUT ROWID")
             .replace("{collate}", "")
-            .replace("{by_key}", " ORDER BY proposition")
             .replace(
                 "{notifications_after}",
                 "SELECT rowid AS id, topic, state FROM stored_events"
@@ -291,7 +286,6 @@ def sqlite_statements() -> Statements:
             "(SELECT json_extract(value, '$[0]') AS kid,"
             " json_extract(value, '$[1]') AS since FROM json_each(?))"
         ),
-        statuses_by_key=True,
         # Keys in order, so whole-ledger reads stream by key without a sort.
         # (Not on PostgreSQL, whose btree entries are limited to about 2.7 KB.)
         key_index=(
@@ -300,11 +294,6 @@ def sqlite_statements() -> Statements:
                 # key's reports in time order from their index, without a sort.
                 "CREATE UNIQUE INDEX IF NOT EXISTS ledger_propositions_by_key"
                 " ON ledger_propositions (proposition)"
-            ),
-            # Covers statuses(on=): one index scan, already in key order.
-            (
-                "CREATE INDEX IF NOT EXISTS ledger_periods_by_key"
-                " ON ledger_periods (proposition, start, stop, status)"
             ),
         ),
     )
@@ -334,7 +323,6 @@ def postgres_statements(schema: str, events_table: str) -> Statements:
             .replace("{event_id}", "notification_id")
             .replace("{clustered}", "")
             .replace("{collate}", ' COLLATE "C"')
-            .replace("{by_key}", "")
             .replace(
                 "{notifications_after}",
                 "SELECT notification_id AS id, topic, state FROM " + events + ""
