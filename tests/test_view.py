@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger import Ledger, Report, Status, Verdict
+from ledger import Kind, Ledger, Report, Status, Verdict
 from ledger.projections import periods
 from ledger.strategies import ledger_reports, report_times
 from ledger.view import FOREVER, BeliefView, _policy_name, micros
-from tests.backends import fresh_ledger
+from tests.backends import fresh_ledger, require_postgres
 
 OpenLedger = Callable[[], Ledger]
 KEY = "baghdadi-killed-raqqa-strike-2017"
@@ -246,3 +246,31 @@ def test_statuses_follow_earned_trust_as_beliefs_do() -> None:
         .status
         is Status.CLAIMED
     )
+
+
+def test_a_large_postgres_write_analyses_the_tables_it_filled() -> None:
+    """After 10,000 reports in one write, the planner has fresh statistics."""
+    require_postgres()
+    reports = [
+        Report(
+            kind=Kind.CLAIMED,
+            proposition=f"p-{n % 500}",
+            source="s",
+            reported_at=date(2017, 1, 1) + timedelta(days=n % 3000),
+            report_id=f"analysed-{n}",
+        )
+        for n in range(10_000)
+    ]
+    with fresh_ledger("postgres") as ledger:
+        schema = ledger._view.store.name
+        assert ledger.record_all(reports) == 10_000
+        with ledger._view.store.reading() as cursor:
+            cursor.execute(
+                "SELECT relname, last_analyze FROM pg_stat_user_tables"
+                " WHERE schemaname = %s",
+                (schema,),
+            )
+            analysed = {
+                row["relname"] for row in cursor.fetchall() if row["last_analyze"]
+            }
+    assert {"ledger_reports", "ledger_propositions", "ledger_periods"} <= analysed

@@ -19,6 +19,7 @@ from psycopg.rows import tuple_row
 from ledger.view._sql import Statements, postgres_statements, postgres_table
 
 _CHUNK = 5000  # rows per insert: far below where psycopg's pipeline stalls
+_ANALYZE_AFTER = 10_000  # reports written in one transaction
 
 
 class PostgresStore:
@@ -34,6 +35,22 @@ class PostgresStore:
             datastore.schema, recorder.events_table_name
         )
         events = sql.Identifier(datastore.schema, recorder.events_table_name)
+        self._analyze = sql.SQL("ANALYZE {}").format(
+            sql.SQL(", ").join(
+                [
+                    events,
+                    *(
+                        sql.Identifier(datastore.schema, table)
+                        for table in (
+                            "ledger_reports",
+                            "ledger_propositions",
+                            "ledger_periods",
+                        )
+                    ),
+                ]
+            )
+        )
+        self._written = 0
         self._lock: list[sql.Composed | sql.SQL] = [
             sql.SQL("SET LOCAL lock_timeout = {}").format(
                 sql.Literal(f"{datastore.lock_timeout}s")
@@ -109,12 +126,22 @@ class PostgresStore:
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[Any]:
-        """A cursor in a transaction holding the events table's write lock."""
-        with self._datastore.get_connection() as connection, connection.transaction():
-            cursor = connection.cursor()
-            for statement in self._lock:
-                cursor.execute(statement)
-            yield cursor
+        """A cursor in a transaction holding the events table's write lock.
+
+        After a transaction that wrote many reports (an import, a rebuild), the
+        tables are analysed at once: until autovacuum gets to them, the planner
+        would plan the next reads (which join the events) from statistics of
+        tables a fraction of their size.
+        """
+        self._written = 0
+        with self._datastore.get_connection() as connection:
+            with connection.transaction():
+                cursor = connection.cursor()
+                for statement in self._lock:
+                    cursor.execute(statement)
+                yield cursor
+            if self._written >= _ANALYZE_AFTER:
+                connection.execute(self._analyze)
 
     def insert_events(
         self, cursor: Any, rows: Sequence[tuple[Any, ...]]
@@ -146,6 +173,8 @@ class PostgresStore:
         """Run an insert for every row as one statement over column arrays."""
         if not rows:
             return
+        if statement == self.statements.insert_reports:
+            self._written += len(rows)
         bulk = self._bulk.get(statement)
         if bulk is None:
             cursor.executemany(statement, rows)
