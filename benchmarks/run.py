@@ -364,15 +364,31 @@ def phase_ledger_sqlite_rebuild(args: argparse.Namespace) -> list[Row]:
     return rows
 
 
-def phase_ledger_postgres(args: argparse.Namespace) -> list[Row]:
-    """The PostgreSQL ledger: import into a fresh schema, then queries."""
+@contextmanager
+def _bench_schema(args: argparse.Namespace) -> Iterator[str]:
+    """The URL of a fresh schema on the server, dropped afterwards."""
+    import urllib.parse
     import uuid
 
+    import psycopg
+    from psycopg import sql
+
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    separator = "&" if "?" in args.postgres else "?"
+    server = urllib.parse.urlsplit(args.postgres)._replace(query="").geturl()
+    try:
+        yield f"{args.postgres}{separator}schema={schema}"
+    finally:
+        with psycopg.connect(server, autocommit=True) as connection:
+            drop = sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE")
+            connection.execute(drop.format(sql.Identifier(schema)))
+
+
+def phase_ledger_postgres(args: argparse.Namespace) -> list[Row]:
+    """The PostgreSQL ledger: import into a fresh schema, then queries."""
     from ledger import Ledger
 
-    separator = "&" if "?" in args.postgres else "?"
-    url = f"{args.postgres}{separator}schema=bench_{uuid.uuid4().hex[:8]}"
-    with Ledger.open(url) as ledger:
+    with _bench_schema(args) as url, Ledger.open(url) as ledger:
         rows = [_import("postgres", ledger, args)]
         rows += _ledger_rows("postgres", ledger, args)
         rows.append(_catch_up("postgres", ledger, args))
@@ -440,12 +456,13 @@ def phase_ledger_postgres_writers(args: argparse.Namespace) -> list[Row]:
     The file is split first (not timed); each writer records its share in
     batches of 5,000, a transaction each, so the three interleave.
     """
-    import uuid
+    with _bench_schema(args) as url:
+        return _three_writers(url, args)
 
+
+def _three_writers(url: str, args: argparse.Namespace) -> list[Row]:
     from ledger import Ledger
 
-    separator = "&" if "?" in args.postgres else "?"
-    url = f"{args.postgres}{separator}schema=bench_{uuid.uuid4().hex[:8]}"
     Ledger.open(url).close()  # the tables, before the writers race to them
     writers = 3
     parts = [args.workdir / f"writer-{n}.jsonl" for n in range(writers)]

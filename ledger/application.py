@@ -696,8 +696,11 @@ class Ledger(AnalysisQueries):
         answers; a projection worker calls it to keep a shared view fresh.
         """
         self._check_open()
-        with storage_errors("could not update the view of", self._named):
-            return self._view.catch_up(batch_size=batch_size)
+        with (
+            storage_errors("could not update the view of", self._named),
+            _collecting_per_batch() as collect,
+        ):
+            return self._view.catch_up(batch_size=batch_size, after_batch=collect)
 
     def rebuild_view(self, *, batch_size: int = 5000) -> int:
         """Rebuild the view from the events; return how many events it folded.
@@ -706,9 +709,12 @@ class Ledger(AnalysisQueries):
         events.
         """
         self._check_open()
-        with storage_errors("could not rebuild the view of", self._named):
+        with (
+            storage_errors("could not rebuild the view of", self._named),
+            _collecting_per_batch() as collect,
+        ):
             self._view.reset()
-            return self._view.catch_up(batch_size=batch_size)
+            return self._view.catch_up(batch_size=batch_size, after_batch=collect)
 
     def subscribe(self) -> Any | None:
         """A subscription to newly saved events where the store pushes them.

@@ -75,6 +75,9 @@ def test_record_all_leaves_the_garbage_collector_as_it_found_it(
     with pytest.raises(RuntimeError, match="the stream broke"):
         ledger.record_all(stream(3, fail=True), batch_size=2)
     assert gc.isenabled()
+    ledger.rebuild_view(batch_size=2)
+    ledger.catch_up()
+    assert gc.isenabled()
     gc.disable()
     try:
         ledger.record_all(stream(4), batch_size=2)

@@ -21,7 +21,7 @@ import contextlib
 import hashlib
 import itertools
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
@@ -300,8 +300,13 @@ class BeliefView:
             finally:
                 self._writing = False
 
-    def catch_up(self, *, batch_size: int = 5000) -> int:
-        """Fold every event saved since the view's position; return how many."""
+    def catch_up(
+        self, *, batch_size: int = 5000, after_batch: Callable[[], None] | None = None
+    ) -> int:
+        """Fold every event saved since the view's position; return how many.
+
+        ``after_batch`` is called after each batch's transaction commits.
+        """
         applied = 0
         while True:
             with self.store.writing() as cursor:
@@ -310,6 +315,8 @@ class BeliefView:
                 count = writer.catch_up(limit=batch_size)
                 writer.finish()
             applied += count
+            if after_batch is not None:
+                after_batch()
             if count < batch_size:
                 return applied
 
