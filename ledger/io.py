@@ -98,8 +98,9 @@ _EXTENSIONS: dict[str, Format] = {
 }
 _SKIP_CHUNK = 64 * 1024
 _IDS_KEPT = 100_000
-_IDS_FORGOTTEN = 10_000  # forgotten together: deleting one at a time from the
-# front of a dict makes each next deletion skip over the earlier ones
+# Forgotten together: deleting one at a time from the front of a dict makes
+# each next deletion skip over the earlier ones.
+_IDS_FORGOTTEN = 10_000
 _LOOKUP_BATCH = 1000
 _T = TypeVar("_T")
 _SHOW_CHARS = 60

@@ -16,7 +16,12 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 from psycopg import sql
 from psycopg.rows import tuple_row
 
-from ledger.view._sql import Statements, postgres_statements, postgres_table
+from ledger.view._sql import (
+    VIEW_TABLES,
+    Statements,
+    postgres_statements,
+    postgres_table,
+)
 
 _CHUNK = 5000  # rows per insert: far below where psycopg's pipeline stalls
 _ANALYZE_AFTER = 10_000  # reports written in one transaction
@@ -35,20 +40,9 @@ class PostgresStore:
             datastore.schema, recorder.events_table_name
         )
         events = sql.Identifier(datastore.schema, recorder.events_table_name)
+        tables = [sql.Identifier(datastore.schema, name) for name in VIEW_TABLES]
         self._analyze = sql.SQL("ANALYZE {}").format(
-            sql.SQL(", ").join(
-                [
-                    events,
-                    *(
-                        sql.Identifier(datastore.schema, table)
-                        for table in (
-                            "ledger_reports",
-                            "ledger_propositions",
-                            "ledger_periods",
-                        )
-                    ),
-                ]
-            )
+            sql.SQL(", ").join([events, *tables])
         )
         self._written = 0
         self._lock: list[sql.Composed | sql.SQL] = [

@@ -112,9 +112,8 @@ class SQLiteStore:
             raise StorageError(msg)
         return range(before + 1, last + 1)
 
-    @staticmethod
-    def _last_rowid(cursor: Any) -> int:
-        cursor.execute("SELECT MAX(rowid) AS id FROM stored_events")
+    def _last_rowid(self, cursor: Any) -> int:
+        cursor.execute(self.statements.max_notification)
         last: int | None = cursor.fetchone()["id"]
         return last or 0
 
