@@ -16,6 +16,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 from psycopg import sql
 from psycopg.rows import tuple_row
 
+from ledger.errors import StorageError
 from ledger.view._sql import (
     VIEW_TABLES,
     Statements,
@@ -61,23 +62,29 @@ class PostgresStore:
             sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(events),
             sql.SQL("NOTIFY {}").format(sql.Identifier(recorder.channel_name)),
         ]
-        self._insert = sql.SQL(
-            "INSERT INTO {} (originator_id, originator_version, topic, state)"
-            " SELECT * FROM unnest(%b::uuid[], %b::bigint[], %b::text[], %b::bytea[])"
-            " RETURNING originator_id, originator_version, notification_id"
+        # Bulk inserts go by binary COPY: psycopg writes each row in C, where
+        # array parameters (unnest) are built element by element in Python.
+        self._copy_events = sql.SQL(
+            "COPY {} (originator_id, originator_version, topic, state)"
+            " FROM STDIN (FORMAT BINARY)"
+        ).format(events)
+        self._issued = sql.SQL(
+            "SELECT originator_id, originator_version, notification_id FROM {}"
+            " WHERE notification_id > %s"
         ).format(events)
 
         # The view's bulk inserts as one statement over column arrays.
         sql_ = self.statements
         periods = postgres_table(datastore.schema, "ledger_periods")
+        self._copies = {
+            sql_.insert_reports: _copy(
+                sql_.insert_reports, ("text", "text", "int8", "int4", "int8", "int8")
+            ),
+            sql_.insert_periods: _copy(
+                sql_.insert_periods, ("text", "text", "int8", "int8", "int4")
+            ),
+        }
         self._bulk = {
-            sql_.insert_reports: _unnest(
-                sql_.insert_reports,
-                ("text", "text", "bigint", "int", "bigint", "bigint"),
-            ),
-            sql_.insert_periods: _unnest(
-                sql_.insert_periods, ("text", "text", "bigint", "bigint", "int")
-            ),
             sql_.upsert_propositions: _unnest(
                 sql_.upsert_propositions,
                 _PROPOSITION_TYPES,
@@ -140,28 +147,27 @@ class PostgresStore:
     def insert_events(
         self, cursor: Any, rows: Sequence[tuple[Any, ...]]
     ) -> Sequence[int]:
-        """Insert stored events in chunks; return their notification ids, in order."""
-        ids: list[int] = []
-        for start in range(0, len(rows), _CHUNK):
-            chunk = rows[start : start + _CHUNK]
-            cursor.execute(
-                self._insert,
-                (
-                    [row[0] for row in chunk],
-                    [row[1] for row in chunk],
-                    [row[2] for row in chunk],
-                    [row[3] for row in chunk],
-                ),
-                binary=True,
+        """Insert stored events by COPY; return their notification ids, in order.
+
+        The write holds the events table's lock, so the events after the
+        largest id before the COPY are these, whose ids are read back.
+        """
+        cursor.execute(self.statements.max_notification)
+        before = cursor.fetchone()["id"] or 0
+        with cursor.copy(self._copy_events) as copy:
+            copy.set_types(_EVENT_TYPES)
+            for row in rows:
+                copy.write_row(row)
+        issued = {
+            (originator, version): notification
+            for originator, version, notification in self.tuples(
+                cursor, self._issued, (before,)
             )
-            issued = {
-                (row["originator_id"], row["originator_version"]): row[
-                    "notification_id"
-                ]
-                for row in cursor.fetchall()
-            }
-            ids.extend(issued[row[0], row[1]] for row in chunk)
-        return ids
+        }
+        if len(issued) != len(rows):
+            msg = f"{len(rows)} events were saved, but {len(issued)} came back"
+            raise StorageError(msg)
+        return [issued[row[0], row[1]] for row in rows]
 
     def many(self, cursor: Any, statement: str, rows: Sequence[Sequence[Any]]) -> None:
         """Run an insert for every row as one statement over column arrays."""
@@ -169,6 +175,14 @@ class PostgresStore:
             return
         if statement == self.statements.insert_reports:
             self._written += len(rows)
+        copying = self._copies.get(statement)
+        if copying is not None:
+            command, types = copying
+            with cursor.copy(command) as copy:
+                copy.set_types(types)
+                for row in rows:
+                    copy.write_row(row)
+            return
         bulk = self._bulk.get(statement)
         if bulk is None:
             cursor.executemany(statement, rows)
@@ -184,12 +198,16 @@ class PostgresStore:
         return list(values)
 
     def tuples(
-        self, cursor: Any, statement: str, parameters: Sequence[Any]
+        self, cursor: Any, statement: str | sql.Composable, parameters: Sequence[Any]
     ) -> list[tuple[Any, ...]]:
         """Every row of ``statement`` as a plain tuple (no row objects to build)."""
+        factory = cursor.row_factory
         cursor.row_factory = tuple_row
-        cursor.execute(statement, parameters)
-        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        try:
+            cursor.execute(statement, parameters, binary=True)
+            rows: list[tuple[Any, ...]] = cursor.fetchall()
+        finally:
+            cursor.row_factory = factory
         return rows
 
     def pairs_param(self, pairs: Sequence[tuple[str, int]]) -> tuple[Any, ...]:
@@ -203,8 +221,18 @@ class PostgresStore:
 
 _PROPOSITION_TYPES = (
     *("text", "text", "bigint", "text"),  # kid, proposition, version, question
-    *("bigint", "bigint", "int", "int", "int", "bigint"),  # the fold
+    *("bigint", "bigint", "bigint", "int", "bigint", "int", "bigint"),  # the fold
 )
+
+
+_EVENT_TYPES = ("uuid", "int8", "text", "bytea")
+
+
+def _copy(statement: str, types: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """``INSERT INTO t (columns) VALUES ...`` as a binary ``COPY t (columns)``."""
+    head, _, _ = statement.partition(" VALUES (")
+    target = head.removeprefix("INSERT INTO ")
+    return f"COPY {target} FROM STDIN (FORMAT BINARY)", types
 
 
 def _unnest(statement: str, types: tuple[str, ...]) -> str:

@@ -129,9 +129,13 @@ class SQLiteStore:
         self, cursor: Any, statement: str, parameters: Sequence[Any]
     ) -> list[tuple[Any, ...]]:
         """Every row of ``statement`` as a plain tuple (no row objects to build)."""
+        factory = cursor.row_factory
         cursor.row_factory = None
-        cursor.execute(statement, parameters)
-        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        try:
+            cursor.execute(statement, parameters)
+            rows: list[tuple[Any, ...]] = cursor.fetchall()
+        finally:
+            cursor.row_factory = factory
         return rows
 
     def pairs_param(self, pairs: Sequence[tuple[str, int]]) -> tuple[Any, ...]:
