@@ -268,20 +268,21 @@ def _stamp(timestamp: datetime) -> dict[str, str]:
 
 
 def reported_state(
-    report_dict: Mapping[str, str], timestamp: datetime | str, *, first: bool
+    report_json: bytes, timestamp: datetime | str, *, key: str | None = None
 ) -> bytes:
-    """The stored state of a ``Reported`` (or, when ``first``, ``FirstReported``).
+    """The stored state of a ``Reported`` (or, given ``key``, ``FirstReported``).
 
-    ``timestamp`` may be given as its ISO text, made once for a whole batch.
-    The bytes are those of ``orjson.dumps`` of the state object, put together
-    from the report's JSON and a prefix made once per timestamp.
+    ``report_json`` is the report's :func:`report_to_json`; ``key``, its
+    proposition, is given for the proposition's first event. ``timestamp`` may
+    be given as its ISO text, made once for a whole batch. The bytes are those
+    of ``orjson.dumps`` of the state object, put together from the report's
+    JSON and a prefix made once per timestamp.
     """
     when = timestamp if isinstance(timestamp, str) else timestamp.isoformat()
-    body = orjson.dumps(report_dict)
-    if first:
-        key = orjson.dumps(report_dict["proposition"])
-        return b"".join((_reported_head(when), body, b'},"key":', key, _FIRST_TAIL))
-    return _reported_head(when) + body + b"}}"
+    if key is not None:
+        first = (_reported_head(when), report_json, b'},"key":', orjson.dumps(key))
+        return b"".join((*first, _FIRST_TAIL))
+    return _reported_head(when) + report_json + b"}}"
 
 
 _FIRST_TAIL = b',"originator_topic":"ledger:Proposition"}'

@@ -53,8 +53,11 @@ from ledger.values import (
     StrikeRequest,
     normalise_name,
 )
+from ledger.view import Batch
 
 __all__ = ["Ledger"]
+
+_BATCH = 5000  # reports per write batch
 
 # Ledgers still open, closed at interpreter exit (see Ledger.close).
 _open_ledgers: weakref.WeakSet[Ledger] = weakref.WeakSet()
@@ -73,6 +76,16 @@ def _unknown_strike(item: StrikeRequest) -> InvalidReport:
         "ledger or earlier in the input"
     )
     return InvalidReport(msg, field="strike", path=item.path, line=item.line)
+
+
+def _check_reports(reports: tuple[object, ...]) -> None:
+    for index, report in enumerate(reports, start=1):
+        if not isinstance(report, Report):
+            msg = (
+                f"record() takes Report objects (argument {index} is "
+                f"{type(report).__name__})"
+            )
+            raise InvalidArgument(msg)
 
 
 def _collect_young() -> None:
@@ -309,14 +322,25 @@ class Ledger(AnalysisQueries):
         reusing the id of a different report raises ConflictingReport and the
         batch records nothing.
         """
-        self._record_stream(reports, "record()", batch_size=5000, strikes=False)
+        self._check_open()
+        _check_reports(reports)
+        # Made ready before the write begins: writers in other processes hold
+        # the write lock meanwhile, so this work runs beside theirs.
+        batches = [
+            Batch.of(reports[start : start + _BATCH])
+            for start in range(0, len(reports), _BATCH)
+        ]
+        with self._writing("write to") as writer, _collecting_per_batch() as collect:
+            for batch in batches:
+                writer.record(batch)
+                collect()
         return tuple(report.report_id for report in reports)
 
     def record_all(
         self,
         reports: Iterable[Report | StrikeRequest],
         *,
-        batch_size: int = 5000,
+        batch_size: int = _BATCH,
         skip_invalid: bool = False,
         errors: list[InvalidReport] | None = None,
     ) -> int:
@@ -384,7 +408,7 @@ class Ledger(AnalysisQueries):
                 if not isinstance(item, Report):
                     takes = "Report or StrikeRequest" if strikes else "Report"
                     msg = (
-                        f"{caller} takes {takes} objects (argument {seen} is "
+                        f"{caller} takes {takes} objects (argument {seen + 1} is "
                         f"{type(item).__name__})"
                     )
                     raise InvalidArgument(msg)

@@ -111,10 +111,10 @@ def test_conflict_within_one_batch(ledger: Ledger) -> None:
 
 
 def test_record_rejects_non_reports(ledger: Ledger) -> None:
-    """record() names the argument that is not a Report."""
-    with pytest.raises(InvalidArgument, match=r"argument 1 is dict"):
+    """record() and record_all() name (counting from 1) the item that is no Report."""
+    with pytest.raises(InvalidArgument, match=r"argument 2 is dict"):
         ledger.record(claim(), {"kind": "claimed"})  # type: ignore[arg-type]
-    with pytest.raises(InvalidArgument, match=r"argument 1 is dict"):
+    with pytest.raises(InvalidArgument, match=r"argument 2 is dict"):
         ledger.record_all([claim(), {"kind": "claimed"}])  # type: ignore[list-item]
     assert ledger.propositions() == ()
 

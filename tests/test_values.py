@@ -266,7 +266,11 @@ def test_a_reported_state_is_the_json_of_its_state_object(
     if first:
         state["key"] = report.proposition
         state["originator_topic"] = "ledger:Proposition"
-    encoded = _codec.reported_state(data, timestamp, first=first)
+    encoded = _codec.reported_state(
+        _codec.report_to_json(report),
+        timestamp,
+        key=report.proposition if first else None,
+    )
     assert encoded == orjson.dumps(state)
     decoded = _codec.EventTranscoder().decode(encoded)
     assert decoded["report"] == report

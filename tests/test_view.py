@@ -6,15 +6,27 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ledger import Kind, Ledger, Report, Status, Verdict
+from ledger import view as view_module
 from ledger.projections import periods
 from ledger.strategies import ledger_reports, report_times
-from ledger.view import FOREVER, BeliefView, _policy_name, micros
+from ledger.view import (
+    _KIND_CODE,
+    _STATUS_CODE,
+    FOREVER,
+    BeliefView,
+    _Fold,
+    _fold_rows,
+    _policy_name,
+    micros,
+    text_id,
+)
 from tests.backends import fresh_ledger, require_postgres
 
 OpenLedger = Callable[[], Ledger]
@@ -173,6 +185,102 @@ def test_statuses_equal_the_statuses_of_beliefs(
                 (micros(start), status)
                 for start, status in periods(reports, ledger.policy)
             ] == [(start, status) for start, _, status in spans]
+
+
+@pytest.mark.parametrize("whole_refold", [64, 0], ids=["whole", "partial"])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(reports=ledger_reports(max_size=15, plausible=False), data=st.data())
+def test_the_stored_folds_are_those_of_the_held_reports(
+    backend: str, whole_refold: int, reports: list[Report], data: st.DataObject
+) -> None:
+    """However reports arrive, each stored fold is its held reports' fold from scratch.
+
+    Any order, any batches, strikes in between: the view's incremental path,
+    its skipping of late reports that change no status and its refolds (from
+    the first report, or with ``partial``, from the instant a batch changes)
+    leave each proposition's fold and periods as folding its held reports
+    afresh gives them.
+    """
+    shuffled = data.draw(st.permutations(reports))
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(reports)), max_size=4)))
+    with (
+        mock.patch.object(view_module, "_WHOLE_REFOLD", whole_refold),
+        fresh_ledger(backend) as ledger,
+    ):
+        recorded: list[Report] = []
+        for start, end in zip([0, *cuts], [*cuts, len(reports)], strict=True):
+            ledger.record(*shuffled[start:end])
+            recorded += shuffled[start:end]
+            if data.draw(st.booleans()) and recorded:
+                struck = data.draw(st.sampled_from(recorded))
+                ledger.strike(struck.report_id, reason="mistake")
+        view = view_of(ledger)
+        view._folds.clear()  # the stored folds, not those cached by the writes
+        for key in ledger.propositions():
+            held = [e.report for e in ledger.history(key) if e.strike is None]
+            expected = _Fold.empty()
+            rows = sorted((micros(r.known_from), _KIND_CODE[r.kind]) for r in held)
+            periods_ = _fold_rows(expected, rows)
+            with view.store.reading() as cursor:
+                stored = view._fold_of(cursor, [text_id(key)])[text_id(key)]
+            assert (
+                stored.first_known,
+                stored.decisive_at,
+                stored.kinds,
+                stored.disputed_at,
+                stored.status,
+                stored.period_start,
+            ) == (
+                expected.first_known,
+                expected.decisive_at,
+                expected.kinds,
+                expected.disputed_at,
+                expected.status,
+                expected.period_start,
+            )
+            # Later than every held report: the next batch refolds when it must.
+            assert stored.last_known >= expected.last_known
+            assert [
+                (start, _STATUS_CODE[status]) for start, _, status in view.periods(key)
+            ] == periods_.rows
+
+
+def _said(kind: Kind, day: int, source: str = "s") -> Report:
+    return Report(
+        kind=kind, proposition=KEY, source=source, reported_at=date(2017, 6, day)
+    )
+
+
+@pytest.mark.parametrize(
+    ("late", "status_on_the_4th"),
+    [
+        # Changes no status: refolding would give the same periods.
+        (_said(Kind.CLAIMED, 2), Status.CONFIRMED),
+        (_said(Kind.DISPUTED, 4), Status.CONFIRMED),
+        (_said(Kind.CONFIRMED, 3, "t"), Status.CONFIRMED),
+        # Changes one: before the first report, or a second decisive kind at
+        # the latest decisive instant, or an earlier decisive word.
+        (_said(Kind.CLAIMED, 1), Status.CONFIRMED),
+        (_said(Kind.REFUTED, 3), Status.DISPUTED),
+        (_said(Kind.REFUTED, 4), Status.REFUTED),
+    ],
+)
+def test_a_late_report_changes_the_periods_it_must(
+    persistent: Ledger, late: Report, status_on_the_4th: Status
+) -> None:
+    """A report earlier than the last one known leaves the periods a replay gives."""
+    persistent.record(
+        _said(Kind.CLAIMED, 2), _said(Kind.DISPUTED, 3, "d"), _said(Kind.CONFIRMED, 3)
+    )
+    persistent.record(_said(Kind.CLAIMED, 5))
+    persistent.record(late)
+    assert persistent.statuses(on=date(2017, 6, 4)) == {KEY: status_on_the_4th}
+    reports = [entry.report for entry in persistent.history(KEY)]
+    assert [
+        (start, status) for start, _, status in view_of(persistent).periods(KEY)
+    ] == [
+        (micros(start), status) for start, status in periods(reports, persistent.policy)
+    ]
 
 
 class AlwaysClaimed:

@@ -17,6 +17,7 @@ killed at any point leaves both as they were before its transaction.
 from __future__ import annotations
 
 import base64
+import bisect
 import contextlib
 import hashlib
 import itertools
@@ -35,6 +36,7 @@ from ledger.values import Entry, Kind, Report, Status, Strike
 from ledger.view._sql import SCHEMA_VERSION, Statements
 
 __all__ = [
+    "Batch",
     "BeliefView",
     "Store",
     "from_micros",
@@ -56,10 +58,14 @@ _STATUS_CODE = {
     Status.REFUTED: 4,
 }
 _STATUS_OF = {code: status for status, code in _STATUS_CODE.items()}
+_LAST_KIND = max(_KIND_CODE.values())
 _CONFIRMED_BIT, _REFUTED_BIT = 1, 2
 _T = TypeVar("_T")
 _LOOKUP = 500  # ids per IN-list lookup
-_IDS_KEPT = 20_000  # originator ids kept per write session
+# Events of a proposition up to which a refold reads all its reports again (one
+# index range) instead of those from the instant it refolds from, and the fold
+# before that instant (up to two more lookups where the old fold cannot say).
+_WHOLE_REFOLD = 64
 
 TOPIC_FIRST = Proposition.FirstReported.TOPIC
 TOPIC_REPORTED = Proposition.Reported.TOPIC
@@ -155,20 +161,27 @@ class Store(Protocol):
 
 @attrs.define
 class _Fold:
-    """The default policy's fold of one proposition, and its last period."""
+    """The default policy's fold of one proposition, and its last period.
+
+    Instants are microseconds since the epoch: ``first_known`` is the earliest
+    report's, ``decisive_at`` the latest decisive report's (``kinds`` the bits
+    of the decisive kinds reported then), ``disputed_at`` the earliest
+    dispute's; None when there is no such report.
+    """
 
     version: int
     question: str | None
     last_known: int  # -1: no report yet
+    first_known: int | None
     decisive_at: int | None
     kinds: int
-    disputed: bool
+    disputed_at: int | None
     status: int
     period_start: int
 
     @classmethod
     def empty(cls) -> _Fold:
-        return cls(0, None, -1, None, 0, disputed=False, status=0, period_start=0)
+        return cls(0, None, -1, None, None, 0, None, status=0, period_start=0)
 
     def status_now(self) -> int:
         if self.kinds == _CONFIRMED_BIT | _REFUTED_BIT:
@@ -177,21 +190,38 @@ class _Fold:
             return _STATUS_CODE[Status.CONFIRMED]
         if self.kinds == _REFUTED_BIT:
             return _STATUS_CODE[Status.REFUTED]
-        if self.disputed:
+        if self.disputed_at is not None:
             return _STATUS_CODE[Status.DISPUTED]
         return _STATUS_CODE[Status.CLAIMED]
 
     def add(self, known: int, kind: int) -> None:
         """Fold one report (reports arrive in known order)."""
+        if self.first_known is None or known < self.first_known:
+            self.first_known = known
         if kind >= 2:
             bit = _CONFIRMED_BIT if kind == 2 else _REFUTED_BIT
             if self.decisive_at is None or known > self.decisive_at:
                 self.decisive_at, self.kinds = known, bit
             else:
                 self.kinds |= bit
-        elif kind == 1:
-            self.disputed = True
+        elif kind == 1 and (self.disputed_at is None or known < self.disputed_at):
+            self.disputed_at = known
         self.last_known = max(self.last_known, known)
+
+    def changes_nothing(self, known: int, kind: int) -> bool:
+        """Whether a report at ``known`` leaves the status at every instant as is.
+
+        A claim made no earlier than the first report, a dispute no earlier
+        than the first dispute, or a decisive word of a kind already reported
+        at the latest decisive instant: the status after each instant depends
+        only on whether a dispute and which decisive words were known by then.
+        """
+        if kind == 0:
+            return self.first_known is not None and known >= self.first_known
+        if kind == 1:
+            return self.disputed_at is not None and known >= self.disputed_at
+        bit = _CONFIRMED_BIT if kind == 2 else _REFUTED_BIT
+        return known == self.decisive_at and bool(self.kinds & bit)
 
 
 @attrs.define
@@ -337,7 +367,7 @@ class BeliefView:
         cursor.execute(self.sql.keys)
         keys = [row["proposition"] for row in cursor.fetchall()]
         for key in keys:
-            self._refold(cursor, text_id(key), key, None)
+            self._refold(cursor, text_id(key), key, None, since=-FOREVER)
         self._folds.clear()
 
     # -- folds -------------------------------------------------------------------
@@ -352,20 +382,11 @@ class BeliefView:
             else:
                 found[kid] = fold
         for chunk in _chunks(missing, _LOOKUP):
-            cursor.execute(
-                self.sql.propositions_by_kid, (self.store.list_param(chunk),)
+            rows = self.store.tuples(
+                cursor, self.sql.propositions_by_kid, (self.store.list_param(chunk),)
             )
-            for row in cursor.fetchall():
-                found[row["kid"]] = _Fold(
-                    row["version"],
-                    row["question"],
-                    row["last_known"],
-                    row["decisive_at"],
-                    row["decisive_kinds"],
-                    bool(row["disputed"]),
-                    row["status"],
-                    row["period_start"],
-                )
+            for kid, *columns in rows:  # in the order of _Fold's fields
+                found[kid] = _Fold(*columns)
         return found
 
     def _remember(self, kid: str, fold: _Fold) -> None:
@@ -375,7 +396,7 @@ class BeliefView:
             self._folds.popitem(last=False)
 
     def _refold(
-        self, cursor: Any, kid: str, key: str, fold: _Fold | None, since: int = 0
+        self, cursor: Any, kid: str, key: str, fold: _Fold | None, *, since: int
     ) -> _Fold:
         """Fold ``key``'s reports again from the instant ``since``; write periods."""
         fold = fold or self._fold_of(cursor, [kid]).get(kid) or _Fold.empty()
@@ -388,37 +409,58 @@ class BeliefView:
     ) -> dict[str, _Fold]:
         """Refold each ``(kid, key, fold, since)`` from ``since``; the new folds.
 
-        The fold before ``since`` is read back from the reports and periods
-        stored before it, so only the reports from ``since`` on are read, and
-        all the propositions go together: four queries per chunk of them, not
-        four per proposition.
+        ``fold`` is the proposition's fold before the change (with its new
+        version). A proposition of a few events is refolded from its first
+        report. For the others only the reports from ``since`` on are read:
+        the fold before ``since`` is the old one's where its instants are
+        earlier, and else read back from the reports and periods stored before
+        it. All the propositions go together: a few queries per chunk of them,
+        not per proposition.
         """
         folds: dict[str, _Fold] = {}
         previous: dict[str, tuple[int, int]] = {}
         rows: dict[str, list[tuple[int, int]]] = {}
+        starts: dict[str, int] = {}
         for chunk in _chunks(items, _LOOKUP):
-            pairs = self.store.pairs_param([(kid, since) for kid, _, _, since in chunk])
-            for kid, _, fold, _ in chunk:
+            decisive, period = [], []
+            for kid, _, fold, since in chunk:
                 restart = folds[kid] = _Fold.empty()
                 restart.version, restart.question = fold.version, fold.question
                 rows[kid] = []
-            cursor.execute(self.sql.decisive_before, pairs)
-            for row in cursor.fetchall():
-                folds[row["kid"]].add(row["known_from"], row["kind"])
-            cursor.execute(self.sql.disputed_before, pairs)
-            for row in cursor.fetchall():
-                folds[row["kid"]].disputed = True
-            cursor.execute(self.sql.period_before, pairs)
-            for row in cursor.fetchall():
-                previous[row["kid"]] = (row["start"], row["status"])
-            cursor.execute(self.sql.fold_rows_from, pairs)
-            for row in cursor.fetchall():
-                rows[row["kid"]].append((row["known_from"], row["kind"]))
-        deletes = [(kid, since) for kid, _, _, since in items]
-        self.store.many(cursor, self.sql.delete_periods_from, deletes)
+                if fold.version <= _WHOLE_REFOLD:
+                    since = -FOREVER
+                starts[kid] = since
+                if since == -FOREVER:
+                    continue
+                # What the reports before ``since`` (unchanged) made of the fold.
+                if fold.first_known is not None and fold.first_known < since:
+                    restart.first_known = fold.first_known
+                if fold.disputed_at is not None and fold.disputed_at < since:
+                    restart.disputed_at = fold.disputed_at
+                if fold.decisive_at is not None and fold.decisive_at < since:
+                    restart.decisive_at, restart.kinds = fold.decisive_at, fold.kinds
+                else:
+                    decisive.append((kid, since))
+                if fold.status and fold.period_start < since:
+                    previous[kid] = (fold.period_start, fold.status)
+                else:
+                    period.append((kid, since))
+            tuples = self.store.tuples
+            if decisive:
+                pairs = self.store.pairs_param(decisive)
+                for kid, known, kind in tuples(cursor, self.sql.decisive_before, pairs):
+                    folds[kid].add(known, kind)
+            if period:
+                pairs = self.store.pairs_param(period)
+                for kid, start, status in tuples(cursor, self.sql.period_before, pairs):
+                    previous[kid] = (start, status)
+            pairs = self.store.pairs_param([(kid, starts[kid]) for kid, *_ in chunk])
+            for kid, known, kind in tuples(cursor, self.sql.fold_rows_from, pairs):
+                rows[kid].append((known, kind))
+        self.store.many(cursor, self.sql.delete_periods_from, list(starts.items()))
         stops = []
         added: list[tuple[str, str, int, int, int]] = []
-        for kid, key, _, since in items:
+        for kid, key, _, _ in items:
             restart = folds[kid]
             before = previous.get(kid)
             if before is not None:
@@ -428,9 +470,9 @@ class BeliefView:
                 stop = periods.rows[0][0] if periods.rows else FOREVER
                 stops.append((stop, kid, before[0]))
             added.extend(periods.stored(kid, key))
-            # At or after every report before ``since``: a later batch that adds
-            # reports at or before this instant refolds, which is always right.
-            restart.last_known = max(restart.last_known, since)
+            # At or after every report before the refold's start: a later batch
+            # that adds reports at or before it refolds, which is always right.
+            restart.last_known = max(restart.last_known, starts[kid])
         self.store.many(cursor, self.sql.set_period_stop, stops)
         if added:
             self.store.many(cursor, self.sql.insert_periods, added)
@@ -599,10 +641,12 @@ def _held(
         rids = {report_id: text_id(report_id) for report_id in report_ids}
     found: dict[str, tuple[Report, bool]] = {}
     for chunk in _chunks(sorted(rids.values()), _LOOKUP):
-        cursor.execute(view.sql.reports_by_rid, (view.store.list_param(chunk),))
-        for row in cursor.fetchall():
-            report = view._decode(row["state"])
-            found[report.report_id] = (report, row["struck_at"] is not None)
+        rows = view.store.tuples(
+            cursor, view.sql.reports_by_rid, (view.store.list_param(chunk),)
+        )
+        for struck_at, state in rows:
+            report = view._decode(state)
+            found[report.report_id] = (report, struck_at is not None)
     return found
 
 
@@ -625,6 +669,52 @@ def _fold_rows(fold: _Fold, rows: Sequence[tuple[int, int]]) -> _Periods:
     return periods
 
 
+@attrs.frozen
+class Batch:
+    """Reports made ready to record, before any write transaction begins.
+
+    What a write needs of each report and does not depend on the store: its
+    id's and proposition's lookup keys, its event's originator, its JSON, its
+    instant and kind, in canonical order. :meth:`Batch.of` does this work
+    outside the write lock, so concurrent writers do it in parallel.
+    """
+
+    reports: tuple[Report, ...]
+    keys: tuple[str, ...]
+    rids: dict[str, str]
+    kids: dict[str, str]
+    originators: dict[str, Any]
+    bodies: tuple[bytes, ...]
+    known: tuple[int, ...]
+    kinds: tuple[int, ...]
+
+    @classmethod
+    def of(cls, reports: Iterable[Report]) -> Batch:
+        """The batch of ``reports``; a report repeated is kept once.
+
+        Raises ConflictingReport if two reports share an id but differ.
+        """
+        distinct: dict[str, Report] = {}
+        for report in reports:
+            known = distinct.get(report.report_id)
+            if known is not None and known != report:
+                _conflict(known, report)
+            distinct[report.report_id] = report
+        ordered = tuple(canonical_order(list(distinct.values())))
+        keys = tuple(report.proposition for report in ordered)
+        kids = {key: text_id(key) for key in keys}
+        return cls(
+            reports=ordered,
+            keys=keys,
+            rids={report_id: text_id(report_id) for report_id in distinct},
+            kids=kids,
+            originators={key: proposition_id(key) for key in kids},
+            bodies=tuple(_codec.report_to_json(report) for report in ordered),
+            known=tuple(micros(report.known_from) for report in ordered),
+            kinds=tuple(_KIND_CODE[report.kind] for report in ordered),
+        )
+
+
 class _Writer:
     """One write transaction of a :class:`BeliefView` (see :meth:`writing`)."""
 
@@ -638,7 +728,6 @@ class _Writer:
         # view's state so a write need not scan for it.
         self.recorded = -1 if recorded is None else int(recorded)
         self.timestamp = _EPOCH
-        self._ids: dict[str, Any] = {}
 
     def stamp(self, now: datetime) -> None:
         """Choose the session's system time: after every one already recorded."""
@@ -655,14 +744,6 @@ class _Writer:
             changed["recorded"] = self.recorded
         if changed:
             self.view._put(self.cursor, **changed)
-
-    def _originator(self, key: str) -> Any:
-        found = self._ids.get(key)
-        if found is None:
-            if len(self._ids) >= _IDS_KEPT:
-                self._ids.clear()  # bounded: a long write touches many keys
-            found = self._ids[key] = proposition_id(key)
-        return found
 
     # -- catching up -------------------------------------------------------------
 
@@ -712,60 +793,64 @@ class _Writer:
 
     # -- recording ---------------------------------------------------------------
 
-    def record(self, reports: Sequence[Report]) -> int:
+    def record(self, reports: Sequence[Report] | Batch) -> int:
         """Save the new reports among ``reports`` (events and view); count them.
 
         A report already held is skipped; one reusing a held report's id (or
         another's in the batch) for different content raises ConflictingReport,
         and so does a question that differs from its proposition's.
         """
-        batch: dict[str, Report] = {}
-        for report in reports:
-            known = batch.get(report.report_id)
-            if known is not None and known != report:
-                _conflict(known, report)
-            batch[report.report_id] = report
-        rids = {report_id: text_id(report_id) for report_id in batch}
-        held = _held(self.view, self.cursor, batch, rids)
+        batch = reports if isinstance(reports, Batch) else Batch.of(reports)
+        held = _held(self.view, self.cursor, (), batch.rids)
         new = []
-        for report in batch.values():
+        for index, report in enumerate(batch.reports):
             known = held.get(report.report_id, (None, False))[0]
             if known is None:
-                new.append(report)
+                new.append(index)
             elif known != report:
                 _conflict(known, report)
         if not new:
             return 0
-        kids = {report.proposition: text_id(report.proposition) for report in new}
-        folds = self.view._fold_of(self.cursor, kids.values())
-        _check_questions(new, {key: folds.get(kid) for key, kid in kids.items()})
+        kids = batch.kids
+        folds = self.view._fold_of(self.cursor, {kids[batch.keys[i]] for i in new})
+        _check_questions(
+            [batch.reports[i] for i in new],
+            {batch.keys[i]: folds.get(kids[batch.keys[i]]) for i in new},
+        )
         stamp = micros(self.timestamp)
         when = self.timestamp.isoformat()
         events = []
         versions: dict[str, int] = {}
-        ordered = canonical_order(new)
-        for report in ordered:
-            key = report.proposition
+        for index in new:
+            key = batch.keys[index]
             version = versions.get(key)
             if version is None:
                 fold = folds.get(kids[key])
                 version = 0 if fold is None else fold.version
             version += 1
             versions[key] = version
-            data = _codec.report_to_dict(report)
             events.append(
                 (
-                    self._originator(key),
+                    batch.originators[key],
                     version,
                     TOPIC_FIRST if version == 1 else TOPIC_REPORTED,
-                    _codec.reported_state(data, when, first=version == 1),
+                    _codec.reported_state(
+                        batch.bodies[index], when, key=key if version == 1 else None
+                    ),
                 )
             )
         ids = self.view.store.insert_events(self.cursor, events)
         self.position = ids[-1]
         rows = [
-            (report, rids[report.report_id], stamp, event_id)
-            for report, event_id in zip(ordered, ids, strict=True)
+            (
+                batch.reports[index],
+                batch.rids[batch.reports[index].report_id],
+                batch.known[index],
+                batch.kinds[index],
+                stamp,
+                event_id,
+            )
+            for index, event_id in zip(new, ids, strict=True)
         ]
         self._insert(rows, folds, kids, versions)
         self.recorded = max(self.recorded, stamp)
@@ -785,7 +870,7 @@ class _Writer:
         fold = self.view._fold_of(self.cursor, [kid])[kid]
         fold.version += 1
         event = (
-            self._originator(key),
+            proposition_id(key),
             fold.version,
             TOPIC_STRUCK,
             _codec.struck_state(report_id, reason, self.timestamp),
@@ -853,12 +938,21 @@ class _Writer:
             key = report.proposition
             fold = folds.get(kids[key])
             versions[key] = versions.get(key, 0 if fold is None else fold.version) + 1
-            rows.append((report, text_id(report.report_id), recorded, event_id))
+            rows.append(
+                (
+                    report,
+                    text_id(report.report_id),
+                    micros(report.known_from),
+                    _KIND_CODE[report.kind],
+                    recorded,
+                    event_id,
+                )
+            )
         self._insert(rows, folds, kids, versions)
 
     def _insert(
         self,
-        rows: Sequence[tuple[Report, str, int, int]],
+        rows: Sequence[tuple[Report, str, int, int, int, int]],
         folds: dict[str, _Fold],
         kids: dict[str, str],
         versions: dict[str, int],
@@ -868,9 +962,8 @@ class _Writer:
         inserts = []
         by_key: dict[str, list[tuple[int, int]]] = {}
         questions: dict[str, str] = {}
-        for report, rid, recorded, event_id in rows:
+        for report, rid, known, kind, recorded, event_id in rows:
             key = report.proposition
-            known, kind = micros(report.known_from), _KIND_CODE[report.kind]
             inserts.append((rid, kids[key], known, kind, recorded, event_id))
             added = by_key.get(key)
             if added is None:
@@ -890,16 +983,23 @@ class _Writer:
             question = questions.get(key)
             fold.question = fold.question or question
             ordered = sorted(added)
-            if view._incremental and ordered[0][0] > fold.last_known:
+            if view._incremental:
+                # Reports at or before the last one known need a refold from
+                # the first of them that changes a status, if one does.
+                late = bisect.bisect_right(ordered, (fold.last_known, _LAST_KIND))
+                changing = [
+                    known
+                    for known, kind in ordered[:late]
+                    if not fold.changes_nothing(known, kind)
+                ]
+                if changing:
+                    refolds.append((kid, key, fold, changing[0]))
+                    continue
                 existing = fold.period_start if fold.status else None
-                periods = _fold_rows(fold, ordered)
+                periods = _fold_rows(fold, ordered[late:])
                 if periods.rows and existing is not None:
                     stops.append((periods.rows[0][0], kid, existing))
                 period_rows.extend(periods.stored(kid, key))
-            elif view._incremental:
-                fold.question = fold.question or question
-                refolds.append((kid, key, fold, ordered[0][0]))
-                continue
             else:
                 fold = view._refold_policy(cursor, kid, key, fold)
                 fold.question = fold.question or question
@@ -949,9 +1049,10 @@ def _proposition_row(kid: str, key: str, fold: _Fold) -> tuple[Any, ...]:
         fold.version,
         fold.question,
         fold.last_known,
+        fold.first_known,
         fold.decisive_at,
         fold.kinds,
-        int(fold.disputed),
+        fold.disputed_at,
         fold.status,
         fold.period_start,
     )

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import attrs
 
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 """The version of the view's tables; a view of another version is rebuilt."""
 
 VIEW_TABLES = (
@@ -47,7 +47,6 @@ class Statements:
     propositions_by_kid: str
     fold_rows_from: str
     decisive_before: str
-    disputed_before: str
     period_before: str
     periods_of: str
     states_of: str
@@ -89,9 +88,10 @@ def _build(
                 # The default policy's fold at the last report, so a batch that
                 # only adds later reports continues it without reading back.
                 " last_known " + big + " NOT NULL,"
+                " first_known " + big + ","
                 " decisive_at " + big + ","
                 " decisive_kinds INTEGER NOT NULL,"
-                " disputed INTEGER NOT NULL,"
+                " disputed_at " + big + ","
                 " status INTEGER NOT NULL,"
                 " period_start " + big + " NOT NULL){clustered}"
             ),
@@ -148,12 +148,14 @@ def _build(
         ),
         upsert_propositions=q(
             "INSERT INTO {t}ledger_propositions (kid, proposition, version, question,"
-            " last_known, decisive_at, decisive_kinds, disputed, status, period_start)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kid) DO UPDATE SET"
+            " last_known, first_known, decisive_at, decisive_kinds, disputed_at,"
+            " status, period_start) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (kid) DO UPDATE SET"
             " version = excluded.version, question = excluded.question,"
-            " last_known = excluded.last_known, decisive_at = excluded.decisive_at,"
+            " last_known = excluded.last_known, first_known = excluded.first_known,"
+            " decisive_at = excluded.decisive_at,"
             " decisive_kinds = excluded.decisive_kinds,"
-            " disputed = excluded.disputed, status = excluded.status,"
+            " disputed_at = excluded.disputed_at, status = excluded.status,"
             " period_start = excluded.period_start"
         ),
         insert_periods=q(
@@ -176,8 +178,9 @@ def _build(
             " WHERE r.rid " + list_param("?")
         ),
         propositions_by_kid=q(
-            "SELECT kid, version, question, last_known, decisive_at, decisive_kinds,"
-            " disputed, status, period_start FROM {t}ledger_propositions"
+            "SELECT kid, version, question, last_known, first_known, decisive_at,"
+            " decisive_kinds, disputed_at, status, period_start"
+            " FROM {t}ledger_propositions"
             " WHERE kid " + list_param("?")
         ),
         # The refold of many propositions at once: {pairs} is a table of
@@ -195,11 +198,6 @@ def _build(
             "  SELECT MAX(x.known_from) FROM {t}ledger_reports x"
             "  WHERE x.kid = p.kid AND x.struck_at IS NULL AND x.kind >= 2"
             "  AND x.known_from < p.since)"
-        ),
-        disputed_before=q(
-            "SELECT p.kid AS kid FROM " + pairs + " p WHERE EXISTS ("
-            " SELECT 1 FROM {t}ledger_reports r WHERE r.kid = p.kid"
-            " AND r.struck_at IS NULL AND r.kind = 1 AND r.known_from < p.since)"
         ),
         period_before=q(
             "SELECT e.kid AS kid, e.start AS start, e.status AS status"
