@@ -7,7 +7,7 @@ believed on any date, on what evidence, and since when.
 from importlib.metadata import version as _version
 
 from ledger.analysis import Mark, RecordEntry, Stance, TrackRecord
-from ledger.application import Ledger
+from ledger.application import Ledger, Recorded
 from ledger.claimreview import beliefs_to_claimreview, read_claimreviews
 from ledger.errors import (
     ConflictingReport,
@@ -42,6 +42,7 @@ __all__ = [
     "Opinion",
     "Opinions",
     "RecordEntry",
+    "Recorded",
     "Report",
     "Stance",
     "Status",

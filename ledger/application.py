@@ -55,7 +55,7 @@ from ledger.values import (
 )
 from ledger.view import Batch
 
-__all__ = ["Ledger"]
+__all__ = ["Ledger", "Recorded"]
 
 _BATCH = 5000  # reports per write batch
 
@@ -114,10 +114,11 @@ def _collecting_per_batch() -> Iterator[Callable[[], None]]:
 
 
 @attrs.define
-class _Recorded:
-    """How many new reports and new strikes one write recorded.
+class Recorded:
+    """How many new reports and new strikes a :meth:`Ledger.record_all` recorded.
 
-    ``unknown`` counts the strikes skipped because their report was not held.
+    ``unknown`` counts the strikes skipped (``skip_invalid=True``) because
+    their report was not held. Pass one as ``tally=`` to have it counted into.
     """
 
     reports: int = 0
@@ -343,6 +344,7 @@ class Ledger(AnalysisQueries):
         batch_size: int = _BATCH,
         skip_invalid: bool = False,
         errors: list[InvalidReport] | None = None,
+        tally: Recorded | None = None,
     ) -> int:
         """Record a stream of reports in one transaction; return how many were new.
 
@@ -357,18 +359,25 @@ class Ledger(AnalysisQueries):
         striking a struck report changes nothing. A strike of any other report
         id raises InvalidReport naming its line, and nothing is recorded; with
         ``skip_invalid=True`` that strike is skipped instead and its problem
-        appended to ``errors`` (when given).
+        appended to ``errors`` (when given). A :class:`Recorded` given as
+        ``tally`` has the new reports, the new strikes and the strikes skipped
+        added to its counts.
         """
         if batch_size < 1:
             msg = f"batch_size must be at least 1 (got {batch_size!r})"
             raise InvalidArgument(msg)
-        return self._record_stream(
+        done = self._record_stream(
             reports,
             "record_all()",
             batch_size=batch_size,
             skip_invalid=skip_invalid,
             errors=errors,
-        ).reports
+        )
+        if tally is not None:
+            tally.reports += done.reports
+            tally.strikes += done.strikes
+            tally.unknown += done.unknown
+        return done.reports
 
     def _record_stream(
         self,
@@ -379,10 +388,10 @@ class Ledger(AnalysisQueries):
         strikes: bool = True,
         skip_invalid: bool = False,
         errors: list[InvalidReport] | None = None,
-    ) -> _Recorded:
+    ) -> Recorded:
         """Record ``items`` in one transaction; ``caller`` names the method."""
         self._check_open()
-        done = _Recorded()
+        done = Recorded()
         seen = 0
         with self._writing("write to") as writer, _collecting_per_batch() as collect:
             batch: list[Report] = []
@@ -423,18 +432,15 @@ class Ledger(AnalysisQueries):
                 done.reports += writer.record(batch)
         return done
 
-    def strike(self, report_id: str, *, reason: str) -> None:
+    def strike(self, report_id: str, *, reason: str) -> bool:
         """Record that the report ``report_id`` was a mistake, and why.
 
         The report stays in the ledger; from now on it no longer counts.
-        Answers with ``recorded`` before the strike still see it. Striking a
-        struck report again changes nothing. Raises UnknownReport if no report
-        has that id.
+        Answers with ``recorded`` before the strike still see it. Returns True
+        if the report is struck now; striking a struck report again changes
+        nothing and returns False. Raises UnknownReport if no report has that
+        id.
         """
-        self._strike(report_id, reason)
-
-    def _strike(self, report_id: str, reason: str) -> bool:
-        """:meth:`strike`; True if struck now, False if it already was."""
         if not isinstance(reason, str) or not reason.strip():
             msg = f"reason must be a non-empty string (got {reason!r})"
             raise InvalidArgument(msg)

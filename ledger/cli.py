@@ -30,7 +30,7 @@ from ledger import _spool, _time, projections
 from ledger._storage import Target, holds_ledger
 from ledger._time import TimePoint
 from ledger.analysis import TrackRecord
-from ledger.application import Ledger
+from ledger.application import Ledger, Recorded
 from ledger.archive import Archive, ArchiveStore, Problem, verify
 from ledger.claimreview import FORMATS as CLAIMREVIEW_FORMATS
 from ledger.claimreview import beliefs_to_claimreview, read_claimreviews
@@ -434,15 +434,12 @@ def import_(
                 if problems.total and not skip_invalid:
                     raise _invalid(problems)
 
+            done = Recorded()
             try:
                 # Strike problems are listed with the others (skip_invalid
                 # here), so the import still records nothing unless asked.
-                done = ledger._record_stream(
-                    reports(),
-                    "record_all()",
-                    batch_size=5000,
-                    skip_invalid=True,
-                    errors=problems,
+                ledger.record_all(
+                    reports(), skip_invalid=True, errors=problems, tally=done
                 )
             except ConflictingReport as error:
                 msg = f"{error}; nothing was recorded"
@@ -1173,7 +1170,7 @@ def strike(report_id: str, reason: str, db: str | None) -> None:
         if report is None:
             msg = f"no report with report_id {report_id!r} has been recorded"
             raise _fail(msg, EXIT_UNKNOWN_PROPOSITION)
-        if not ledger._strike(report_id, reason):
+        if not ledger.strike(report_id, reason=reason):
             first = next(
                 e.strike
                 for e in ledger.history(report.proposition)

@@ -837,11 +837,15 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(report=recorded, reason=_REASONS)
     def strike(self, report: Report, reason: str) -> None:
         """Strike a recorded report; striking it again changes nothing."""
-        self.ledger.strike(report.report_id, reason=reason)
+        struck = self.ledger.strike(report.report_id, reason=reason)
         entry = self._entry(report.report_id)
         assert entry.strike is not None, f"{report.report_id!r} was not struck"
         held = next(
             e for e in self.model.entries() if e.report.report_id == report.report_id
+        )
+        assert struck is (held.strike is None), (
+            f"strike() returned {struck!r} for a report "
+            + ("already struck" if held.strike is not None else "not struck before")
         )
         if held.strike is not None:
             assert entry.strike == held.strike, (

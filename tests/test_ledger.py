@@ -15,6 +15,7 @@ from ledger import (
     Kind,
     Ledger,
     LedgerError,
+    Recorded,
     Report,
     Status,
     StorageError,
@@ -448,8 +449,36 @@ def test_record_all_records_strikes_in_its_transaction(ledger: Ledger) -> None:
     ]
     assert ledger.belief(KEY, on=date(2017, 7, 1)).status is Status.UNKNOWN
     before = ledger.history(KEY)
-    assert ledger.record_all(stream) == 0
+    tally = Recorded()
+    assert ledger.record_all(stream, tally=tally) == 0
     assert ledger.history(KEY) == before
+    assert tally == Recorded(reports=0, strikes=0, unknown=0)
+
+
+def test_record_all_counts_what_it_recorded_into_a_tally(ledger: Ledger) -> None:
+    """A tally counts new reports, new strikes and the unknown strikes skipped."""
+    first, second = claim(source="a"), claim(source="b")
+    stream: list[Report | StrikeRequest] = [
+        first,
+        StrikeRequest(first.report_id, "typo"),
+        StrikeRequest(first.report_id, "again"),
+        StrikeRequest("nobody", "typo"),
+    ]
+    tally = Recorded(reports=1)  # counted into, not reset
+    assert ledger.record_all(stream, skip_invalid=True, tally=tally) == 1
+    assert tally == Recorded(reports=2, strikes=1, unknown=1)
+    assert ledger.record_all([first, second], tally=tally) == 1
+    assert tally == Recorded(reports=3, strikes=1, unknown=1)
+
+
+def test_strike_says_whether_it_struck(ledger: Ledger) -> None:
+    """strike() is True when it strikes the report, False when it was struck."""
+    report_id = ledger.claim(KEY, source="a", reported_at=date(2017, 6, 16))
+    assert ledger.strike(report_id, reason="typo") is True
+    assert ledger.strike(report_id, reason="typo again") is False
+    (entry,) = ledger.history(KEY)
+    assert entry.strike is not None
+    assert entry.strike.reason == "typo"
 
 
 def test_record_all_refuses_a_strike_of_an_unknown_report(ledger: Ledger) -> None:

@@ -277,9 +277,10 @@ def test_the_machine_catches_a_ledger_that_forgets_strikes() -> None:
     """The state machine is not vacuous: a ledger that ignores strikes fails it."""
 
     class Unstruck(Ledger):
-        def strike(self, report_id: str, *, reason: str) -> None:
+        def strike(self, report_id: str, *, reason: str) -> bool:
             if report_id not in {e.report.report_id for e in self.entries()}:
-                super().strike(report_id, reason=reason)
+                return super().strike(report_id, reason=reason)
+            return True
 
     class Careless(LedgerMachine):
         def open_ledger(self, target: str | None) -> Ledger:
