@@ -78,14 +78,18 @@ def _unknown_strike(item: StrikeRequest) -> InvalidReport:
     return InvalidReport(msg, field="strike", path=item.path, line=item.line)
 
 
+def _not_taken(caller: str, takes: str, position: int, item: object) -> InvalidArgument:
+    """The error for an item of the wrong type, ``position`` counted from 1."""
+    msg = (
+        f"{caller} takes {takes} objects (argument {position} is {type(item).__name__})"
+    )
+    return InvalidArgument(msg)
+
+
 def _check_reports(reports: tuple[object, ...]) -> None:
-    for index, report in enumerate(reports, start=1):
+    for position, report in enumerate(reports, start=1):
         if not isinstance(report, Report):
-            msg = (
-                f"record() takes Report objects (argument {index} is "
-                f"{type(report).__name__})"
-            )
-            raise InvalidArgument(msg)
+            raise _not_taken("record()", "Report", position, report)
 
 
 def _collect_young() -> None:
@@ -368,7 +372,6 @@ class Ledger(AnalysisQueries):
             raise InvalidArgument(msg)
         done = self._record_stream(
             reports,
-            "record_all()",
             batch_size=batch_size,
             skip_invalid=skip_invalid,
             errors=errors,
@@ -381,15 +384,13 @@ class Ledger(AnalysisQueries):
 
     def _record_stream(
         self,
-        items: Iterable[Report | StrikeRequest],
-        caller: str,
+        items: Iterable[object],  # checked here, as a caller may pass anything
         *,
         batch_size: int,
-        strikes: bool = True,
-        skip_invalid: bool = False,
-        errors: list[InvalidReport] | None = None,
+        skip_invalid: bool,
+        errors: list[InvalidReport] | None,
     ) -> Recorded:
-        """Record ``items`` in one transaction; ``caller`` names the method."""
+        """:meth:`record_all`'s write: ``items`` in one transaction, counted."""
         self._check_open()
         done = Recorded()
         seen = 0
@@ -397,7 +398,7 @@ class Ledger(AnalysisQueries):
             batch: list[Report] = []
             batched: set[str] = set()
             for item in items:
-                if strikes and isinstance(item, StrikeRequest):
+                if isinstance(item, StrikeRequest):
                     seen += 1
                     if item.report_id in batched:
                         # Its report is in this batch: saved first, then struck.
@@ -415,12 +416,8 @@ class Ledger(AnalysisQueries):
                             errors.append(problem)
                     continue
                 if not isinstance(item, Report):
-                    takes = "Report or StrikeRequest" if strikes else "Report"
-                    msg = (
-                        f"{caller} takes {takes} objects (argument {seen + 1} is "
-                        f"{type(item).__name__})"
-                    )
-                    raise InvalidArgument(msg)
+                    takes = "Report or StrikeRequest"
+                    raise _not_taken("record_all()", takes, seen + 1, item)
                 seen += 1
                 batch.append(item)
                 batched.add(item.report_id)

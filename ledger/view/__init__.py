@@ -680,7 +680,6 @@ class Batch:
     """
 
     reports: tuple[Report, ...]
-    keys: tuple[str, ...]
     rids: dict[str, str]
     kids: dict[str, str]
     originators: dict[str, Any]
@@ -701,11 +700,9 @@ class Batch:
                 _conflict(known, report)
             distinct[report.report_id] = report
         ordered = tuple(canonical_order(list(distinct.values())))
-        keys = tuple(report.proposition for report in ordered)
-        kids = {key: text_id(key) for key in keys}
+        kids = {report.proposition: text_id(report.proposition) for report in ordered}
         return cls(
             reports=ordered,
-            keys=keys,
             rids={report_id: text_id(report_id) for report_id in distinct},
             kids=kids,
             originators={key: proposition_id(key) for key in kids},
@@ -801,7 +798,7 @@ class _Writer:
         and so does a question that differs from its proposition's.
         """
         batch = reports if isinstance(reports, Batch) else Batch.of(reports)
-        held = _held(self.view, self.cursor, (), batch.rids)
+        held = _held(self.view, self.cursor, batch.rids, batch.rids)
         new = []
         for index, report in enumerate(batch.reports):
             known = held.get(report.report_id, (None, False))[0]
@@ -812,17 +809,16 @@ class _Writer:
         if not new:
             return 0
         kids = batch.kids
-        folds = self.view._fold_of(self.cursor, {kids[batch.keys[i]] for i in new})
-        _check_questions(
-            [batch.reports[i] for i in new],
-            {batch.keys[i]: folds.get(kids[batch.keys[i]]) for i in new},
-        )
+        reports = [batch.reports[index] for index in new]
+        keys = {report.proposition for report in reports}
+        folds = self.view._fold_of(self.cursor, {kids[key] for key in keys})
+        _check_questions(reports, {key: folds.get(kids[key]) for key in keys})
         stamp = micros(self.timestamp)
         when = self.timestamp.isoformat()
         events = []
         versions: dict[str, int] = {}
-        for index in new:
-            key = batch.keys[index]
+        for index, report in zip(new, reports, strict=True):
+            key = report.proposition
             version = versions.get(key)
             if version is None:
                 fold = folds.get(kids[key])
@@ -843,14 +839,14 @@ class _Writer:
         self.position = ids[-1]
         rows = [
             (
-                batch.reports[index],
-                batch.rids[batch.reports[index].report_id],
+                report,
+                batch.rids[report.report_id],
                 batch.known[index],
                 batch.kinds[index],
                 stamp,
                 event_id,
             )
-            for index, event_id in zip(new, ids, strict=True)
+            for index, report, event_id in zip(new, reports, ids, strict=True)
         ]
         self._insert(rows, folds, kids, versions)
         self.recorded = max(self.recorded, stamp)

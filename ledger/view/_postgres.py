@@ -73,7 +73,8 @@ class PostgresStore:
             " WHERE notification_id > %s"
         ).format(events)
 
-        # The view's bulk inserts as one statement over column arrays.
+        # The view's inserts by COPY; its upserts, updates and deletes as one
+        # statement over column arrays.
         sql_ = self.statements
         periods = postgres_table(datastore.schema, "ledger_periods")
         self._copies = {
@@ -154,10 +155,7 @@ class PostgresStore:
         """
         cursor.execute(self.statements.max_notification)
         before = cursor.fetchone()["id"] or 0
-        with cursor.copy(self._copy_events) as copy:
-            copy.set_types(_EVENT_TYPES)
-            for row in rows:
-                copy.write_row(row)
+        _copy_rows(cursor, self._copy_events, _EVENT_TYPES, rows)
         issued = {
             (originator, version): notification
             for originator, version, notification in self.tuples(
@@ -170,18 +168,14 @@ class PostgresStore:
         return [issued[row[0], row[1]] for row in rows]
 
     def many(self, cursor: Any, statement: str, rows: Sequence[Sequence[Any]]) -> None:
-        """Run an insert for every row as one statement over column arrays."""
+        """Run ``statement`` for every row: inserts by COPY, the rest over arrays."""
         if not rows:
             return
         if statement == self.statements.insert_reports:
             self._written += len(rows)
         copying = self._copies.get(statement)
         if copying is not None:
-            command, types = copying
-            with cursor.copy(command) as copy:
-                copy.set_types(types)
-                for row in rows:
-                    copy.write_row(row)
+            _copy_rows(cursor, *copying, rows)
             return
         bulk = self._bulk.get(statement)
         if bulk is None:
@@ -233,6 +227,19 @@ def _copy(statement: str, types: tuple[str, ...]) -> tuple[str, tuple[str, ...]]
     head, _, _ = statement.partition(" VALUES (")
     target = head.removeprefix("INSERT INTO ")
     return f"COPY {target} FROM STDIN (FORMAT BINARY)", types
+
+
+def _copy_rows(
+    cursor: Any,
+    command: str | sql.Composable,
+    types: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+) -> None:
+    """Write ``rows`` by the binary COPY ``command``, columns of ``types``."""
+    with cursor.copy(command) as copy:
+        copy.set_types(types)
+        for row in rows:
+            copy.write_row(row)
 
 
 def _unnest(statement: str, types: tuple[str, ...]) -> str:
