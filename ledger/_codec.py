@@ -17,7 +17,7 @@ import base64
 import functools
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 import orjson
@@ -32,6 +32,7 @@ __all__ = [
     "FIELDS",
     "REQUIRED",
     "EventTranscoder",
+    "ReportFacts",
     "archived_state",
     "dumps",
     "loads",
@@ -41,6 +42,7 @@ __all__ = [
     "report_to_json",
     "reported_state",
     "stored_report_from_dict",
+    "stored_report_facts",
     "stored_report_from_event",
     "struck_state",
 ]
@@ -144,6 +146,61 @@ def stored_report_from_dict(fields: Mapping[str, object]) -> Report:
         return trusted
     with stored_reports():
         return report_from_dict(fields)
+
+
+class ReportFacts(NamedTuple):
+    """What the belief view keeps of a report: its key, id, kind, time and question."""
+
+    proposition: str
+    report_id: str
+    kind: Kind
+    known_from: datetime
+    question: str | None
+
+
+def stored_report_facts(fields: Mapping[str, object]) -> ReportFacts:
+    """The :class:`ReportFacts` of a stored report, without building the report.
+
+    A view rebuild reads every report back but keeps only these facts. Where
+    they are plainly in the stored form (the conditions under which
+    :func:`stored_report_from_dict` trusts them) they are taken as they are;
+    anything else takes the checked way, through the report itself. The
+    report's other fields are not looked at: they were checked when it was
+    recorded, and every read that shows them decodes the whole report.
+    """
+    if _FIELD_SET.issuperset(fields):
+        proposition = fields.get("proposition")
+        report_id = fields.get("report_id")
+        question = fields.get("question")
+        kind = _KINDS.get(fields.get("kind"))
+        if (
+            kind is not None
+            and type(proposition) is str
+            and proposition
+            and is_normalised(proposition)
+            and type(report_id) is str
+            and report_id.strip()
+            and (
+                question is None
+                or (type(question) is str and question and is_normalised(question))
+            )
+        ):
+            try:
+                reported = _stored_time(fields.get("reported_at"))
+            except (TypeError, ValueError):
+                pass
+            else:
+                return ReportFacts(
+                    proposition, report_id, kind, _time.start(reported), question
+                )
+    report = stored_report_from_dict(fields)
+    return ReportFacts(
+        report.proposition,
+        report.report_id,
+        report.kind,
+        report.known_from,
+        report.question,
+    )
 
 
 _NAMES = ("proposition", "source", "question")

@@ -218,6 +218,61 @@ def test_a_stored_report_read_unchecked_is_the_checked_one(report: Report) -> No
     assert attrs.asdict(trusted) == attrs.asdict(checked)
 
 
+def _facts_of(report: Report) -> tuple[object, ...]:
+    return (
+        report.proposition,
+        report.report_id,
+        report.kind,
+        report.known_from,
+        report.question,
+    )
+
+
+@given(st.one_of(ls.reports(), any_text_reports()))
+def test_a_stored_reports_facts_are_those_of_the_report(report: Report) -> None:
+    """What a view rebuild keeps of a stored report is what the report says."""
+    from ledger import _codec
+
+    facts = _codec.stored_report_facts(_codec.report_to_dict(report))
+    assert tuple(facts) == _facts_of(report)
+    assert type(facts.kind) is Kind
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"kind": "Claimed"},
+        {"proposition": " p"},
+        {"proposition": "cafe\u0301"},
+        {"question": " q "},
+        {"reported_at": "2017-06-16T09:30:00+02:00"},
+        {"report_id": " x"},
+    ],
+)
+def test_a_stored_reports_facts_off_the_stored_form_are_the_checked_ones(
+    change: dict[str, Any],
+) -> None:
+    """Facts not plainly stored are those of the report built the checked way."""
+    from ledger import _codec
+
+    data = {
+        "kind": "claimed",
+        "proposition": "p",
+        "source": "s",
+        "reported_at": "2017-06-16",
+        "report_id": "x",
+        **change,
+    }
+    try:
+        with stored_reports():
+            checked = _codec.report_from_dict(data)
+    except InvalidReport:
+        with pytest.raises(InvalidReport):
+            _codec.stored_report_facts(data)
+    else:
+        assert tuple(_codec.stored_report_facts(data)) == _facts_of(checked)
+
+
 @pytest.mark.parametrize(
     "change",
     [

@@ -754,7 +754,7 @@ class _Writer:
             rows = self.cursor.fetchall()
             if not rows:
                 break
-            reports: list[tuple[Report, int, int]] = []
+            reports: list[tuple[_codec.ReportFacts, int, int]] = []
             for row in rows:
                 state = _codec.loads(self.view.store.blob(row["state"]))
                 recorded = micros(datetime.fromisoformat(state["timestamp"]["_data_"]))
@@ -779,8 +779,8 @@ class _Writer:
                         recorded,
                     )
                 elif row["topic"] in (TOPIC_FIRST, TOPIC_REPORTED):
-                    report = _codec.stored_report_from_dict(state["report"]["_data_"])
-                    reports.append((report, recorded, row["id"]))
+                    facts = _codec.stored_report_facts(state["report"]["_data_"])
+                    reports.append((facts, recorded, row["id"]))
                 self.position = row["id"]
             self._apply_reports(reports)
             applied += len(rows)
@@ -839,7 +839,8 @@ class _Writer:
         self.position = ids[-1]
         rows = [
             (
-                report,
+                report.proposition,
+                report.question,
                 batch.rids[report.report_id],
                 batch.known[index],
                 batch.kinds[index],
@@ -922,24 +923,27 @@ class _Writer:
 
     # -- view rows -----------------------------------------------------------------
 
-    def _apply_reports(self, reports: Sequence[tuple[Report, int, int]]) -> None:
-        """Fold reports saved by another process: (report, recorded, event id)."""
+    def _apply_reports(
+        self, reports: Sequence[tuple[_codec.ReportFacts, int, int]]
+    ) -> None:
+        """Fold reports saved by another process: (facts, recorded, event id)."""
         if not reports:
             return
-        kids = {r.proposition: text_id(r.proposition) for r, _, _ in reports}
+        kids = {fact.proposition: text_id(fact.proposition) for fact, _, _ in reports}
         folds = self.view._fold_of(self.cursor, kids.values())
         versions: dict[str, int] = {}
         rows = []
-        for report, recorded, event_id in reports:
-            key = report.proposition
+        for facts, recorded, event_id in reports:
+            key = facts.proposition
             fold = folds.get(kids[key])
             versions[key] = versions.get(key, 0 if fold is None else fold.version) + 1
             rows.append(
                 (
-                    report,
-                    text_id(report.report_id),
-                    micros(report.known_from),
-                    _KIND_CODE[report.kind],
+                    key,
+                    facts.question,
+                    text_id(facts.report_id),
+                    micros(facts.known_from),
+                    _KIND_CODE[facts.kind],
                     recorded,
                     event_id,
                 )
@@ -948,7 +952,7 @@ class _Writer:
 
     def _insert(
         self,
-        rows: Sequence[tuple[Report, str, int, int, int, int]],
+        rows: Sequence[tuple[str, str | None, str, int, int, int, int]],
         folds: dict[str, _Fold],
         kids: dict[str, str],
         versions: dict[str, int],
@@ -958,15 +962,14 @@ class _Writer:
         inserts = []
         by_key: dict[str, list[tuple[int, int]]] = {}
         questions: dict[str, str] = {}
-        for report, rid, known, kind, recorded, event_id in rows:
-            key = report.proposition
+        for key, question, rid, known, kind, recorded, event_id in rows:
             inserts.append((rid, kids[key], known, kind, recorded, event_id))
             added = by_key.get(key)
             if added is None:
                 added = by_key[key] = []
             added.append((known, kind))
-            if report.question:
-                questions.setdefault(key, report.question)
+            if question:
+                questions.setdefault(key, question)
         view.store.many(cursor, view.sql.insert_reports, inserts)
         updates = []
         refolds: list[tuple[str, str, _Fold, int]] = []
