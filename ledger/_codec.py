@@ -17,7 +17,7 @@ import base64
 import functools
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeGuard
 from uuid import UUID
 
 import orjson
@@ -175,15 +175,9 @@ def stored_report_facts(fields: Mapping[str, object]) -> ReportFacts:
         kind = _KINDS.get(fields.get("kind"))
         if (
             kind is not None
-            and type(proposition) is str
-            and proposition
-            and is_normalised(proposition)
-            and type(report_id) is str
-            and report_id.strip()
-            and (
-                question is None
-                or (type(question) is str and question and is_normalised(question))
-            )
+            and _plain_name(proposition)
+            and _plain_text(report_id)
+            and (question is None or _plain_name(question))
         ):
             try:
                 reported = _stored_time(fields.get("reported_at"))
@@ -207,6 +201,16 @@ _NAMES = ("proposition", "source", "question")
 _TEXTS = ("statement", "quote", "url", "rating", "report_id")
 
 
+def _plain_name(value: object) -> TypeGuard[str]:
+    """Whether ``value`` is a name as stored: a non-empty normalised string."""
+    return type(value) is str and bool(value) and is_normalised(value)
+
+
+def _plain_text(value: object) -> TypeGuard[str]:
+    """Whether ``value`` is text as stored: a string that is not blank."""
+    return type(value) is str and bool(value.strip())
+
+
 def _trusted(fields: Mapping[str, object]) -> Report | None:
     """The stored report of ``fields`` built unchecked, or None if it needs checks."""
     if not _FIELD_SET.issuperset(fields):
@@ -223,13 +227,11 @@ def _trusted(fields: Mapping[str, object]) -> Report | None:
         return None
     for name in _NAMES:
         value = values[name]
-        if value is not None and (
-            type(value) is not str or not value or not is_normalised(value)
-        ):
+        if value is not None and not _plain_name(value):
             return None
     for name in _TEXTS:
         value = values[name]
-        if value is not None and (type(value) is not str or not value.strip()):
+        if value is not None and not _plain_text(value):
             return None
     if values["report_id"] is None:
         return None

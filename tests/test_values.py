@@ -238,6 +238,18 @@ def test_a_stored_reports_facts_are_those_of_the_report(report: Report) -> None:
     assert type(facts.kind) is Kind
 
 
+def _stored_form(change: dict[str, Any]) -> dict[str, Any]:
+    """A plainly stored report's fields, with ``change`` applied."""
+    return {
+        "kind": "claimed",
+        "proposition": "p",
+        "source": "s",
+        "reported_at": "2017-06-16",
+        "report_id": "x",
+        **change,
+    }
+
+
 @pytest.mark.parametrize(
     "change",
     [
@@ -255,14 +267,7 @@ def test_a_stored_reports_facts_off_the_stored_form_are_the_checked_ones(
     """Facts not plainly stored are those of the report built the checked way."""
     from ledger import _codec
 
-    data = {
-        "kind": "claimed",
-        "proposition": "p",
-        "source": "s",
-        "reported_at": "2017-06-16",
-        "report_id": "x",
-        **change,
-    }
+    data = _stored_form(change)
     try:
         with stored_reports():
             checked = _codec.report_from_dict(data)
@@ -289,14 +294,7 @@ def test_a_stored_report_off_the_stored_form_is_checked(change: dict[str, Any]) 
     """Anything but the plain stored form goes the checked way."""
     from ledger import _codec
 
-    data = {
-        "kind": "claimed",
-        "proposition": "p",
-        "source": "s",
-        "reported_at": "2017-06-16",
-        "report_id": "x",
-        **change,
-    }
+    data = _stored_form(change)
     assert _codec._trusted(data) is None
 
 
