@@ -399,14 +399,43 @@ def phase_ledger_postgres(args: argparse.Namespace) -> list[Row]:
     return rows
 
 
-def _hot_file(args: argparse.Namespace) -> Path:
-    """The same number of reports over 1,000 propositions: hot propositions."""
-    hot: Path = args.workdir / f"reports-{args.reports}-1000-{args.seed}.jsonl"
-    if not hot.exists():
-        partial = hot.with_suffix(".partial")
-        generate.generate(partial, args.reports, 1000, args.seed)
-        partial.rename(hot)
-    return hot
+def _data_file(args: argparse.Namespace, reports: int, propositions: int) -> Path:
+    """The generated file of ``reports`` over ``propositions`` (made if missing)."""
+    path: Path = args.workdir / f"reports-{reports}-{propositions}-{args.seed}.jsonl"
+    if not path.exists():
+        partial = path.with_suffix(".partial")
+        generate.generate(partial, reports, propositions, args.seed)
+        partial.rename(path)
+    return path
+
+
+def phase_ledger_sqlite_tenth(args: argparse.Namespace) -> list[Row]:
+    """Import a tenth of the data (N/10 over P/10): peak memory to compare with N's."""
+    from ledger import Ledger
+    from ledger.io import read_reports
+
+    reports, propositions = args.reports // 10, max(args.propositions // 10, 1)
+    tenth = _data_file(args, reports, propositions)
+    path = args.workdir / "ledger-tenth.sqlite"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    with Ledger.open(path) as ledger, timer() as took:
+        count = ledger.record_all(read_reports(tenth))
+    return [
+        Row(
+            "ledger sqlite: import (a tenth)",
+            reports,
+            count / took[0],
+            "reports/s",
+            f"{took[0]:.1f} s, {propositions:,} propositions",
+        ),
+        Row(
+            "ledger sqlite: peak memory (import, a tenth)",
+            reports,
+            peak_rss_mib(),
+            "MiB",
+        ),
+    ]
 
 
 def phase_ledger_sqlite_hot(args: argparse.Namespace) -> list[Row]:
@@ -414,7 +443,7 @@ def phase_ledger_sqlite_hot(args: argparse.Namespace) -> list[Row]:
     from ledger import Ledger
     from ledger.io import read_reports
 
-    hot = _hot_file(args)
+    hot = _data_file(args, args.reports, 1000)
     path = args.workdir / "ledger-hot.sqlite"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -504,6 +533,7 @@ PHASES: dict[str, Callable[[argparse.Namespace], list[Row]]] = {
     "ledger-sqlite-rebuild": phase_ledger_sqlite_rebuild,
     "ledger-postgres": phase_ledger_postgres,
     "ledger-sqlite-hot": phase_ledger_sqlite_hot,
+    "ledger-sqlite-tenth": phase_ledger_sqlite_tenth,
     "ledger-postgres-writers": phase_ledger_postgres_writers,
 }
 BASELINE_PHASES = ("sqlite-raw", "duckdb")
@@ -511,14 +541,15 @@ LEDGER_PHASES = (
     "ledger-memory",
     "ledger-sqlite",
     "ledger-sqlite-hot",
+    "ledger-sqlite-tenth",
     "ledger-sqlite-read",
     "ledger-sqlite-rebuild",
     "ledger-postgres",
     "ledger-postgres-writers",
 )
 
-# (ledger row, baseline row or None for a fixed target, target, higher is better)
-# (ledger row, baseline row or None for a fixed target, target, higher is better)
+# (ledger row, baseline row or None for a fixed target, target, higher is better);
+# a target of 0 against a baseline marks a ratio shown for information.
 RATIOS: list[tuple[str, str | None, float, bool]] = [
     ("ledger sqlite: import", "raw sqlite3: import", 0.5, True),
     (
@@ -527,7 +558,14 @@ RATIOS: list[tuple[str, str | None, float, bool]] = [
         0.8,
         True,
     ),
+    (
+        "ledger sqlite: peak memory (import)",
+        "ledger sqlite: peak memory (import, a tenth)",
+        1.25,
+        False,
+    ),
     ("ledger postgres: import", "raw sqlite3: import", 0.0, True),
+    ("ledger postgres: import, 3 writers", "ledger postgres: import", 1.0, True),
     ("ledger memory: import", "raw sqlite3: import", 0.0, True),
     ("ledger sqlite: belief p50", None, 1.0, False),
     ("ledger postgres: belief p50", None, 1.0, False),
@@ -631,11 +669,10 @@ def print_table(rows: list[Row]) -> None:
                 continue
             label = f"{ledger_name} / {baseline_name}"
             value = mine.value / other.value
-            wanted = (
-                (f">= {target:g}" if target else "(info)")
-                if higher
-                else f"< {target:g}"
-            )
+            if not target:
+                wanted = "(info)"
+            else:
+                wanted = f">= {target:g}" if higher else f"< {target:g}"
         print(f"{label:<{width + 36}}  {value:>8.3g}  {wanted}")
     for name, least in RATES:
         mine = by_name.get(name)
