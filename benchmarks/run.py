@@ -277,6 +277,17 @@ def phase_ledger_sqlite(args: argparse.Namespace) -> list[Row]:
     rows.append(
         Row("ledger sqlite: peak memory (import)", args.reports, peak_rss_mib(), "MiB")
     )
+    reader = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    if reader:
+        rows.append(
+            Row(
+                "ledger sqlite: peak memory (import's reading process)",
+                args.reports,
+                reader,
+                "MiB",
+                "the file read on a second core",
+            )
+        )
     return rows
 
 

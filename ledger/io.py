@@ -36,7 +36,7 @@ from typing import IO, Any, Literal, TypeVar, overload
 import attrs
 import orjson
 
-from ledger import _time
+from ledger import _aside, _time
 from ledger._codec import FIELDS, REQUIRED
 from ledger._time import TimePoint
 from ledger.errors import InvalidReport, LedgerError
@@ -432,6 +432,10 @@ class _Given:
 
     report: Report
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as the report alone (read aside, see :func:`_line_items`)."""
+        return (_Given, (self.report,))
+
 
 def _report_from(
     row: Mapping[str, object], *, csv_cells: bool
@@ -800,9 +804,15 @@ def _scan(
     ids: dict[str, tuple[int, str, int]] | None = None,
     *,
     strikes: bool = False,
+    aside: bool = False,
 ) -> Iterator[Report | StrikeRequest | InvalidReport]:
-    """One pass over a file: each valid report or strike, or each problem, in order."""
-    items = _scan_file(source, fmt, progress, {} if ids is None else ids, strikes)
+    """One pass over a file: each valid report or strike, or each problem, in order.
+
+    With ``aside``, a big file's lines are read in a second process (see
+    :func:`_line_items`): for a caller that records what it is given.
+    """
+    chosen = {} if ids is None else ids
+    items = _scan_file(source, fmt, progress, chosen, strikes, aside=aside)
     if held is None:
         for _, item in items:
             yield item
@@ -839,9 +849,10 @@ def _scan_file(
     progress: Callable[[int], None] | None,
     chosen: dict[str, tuple[int, str, int]],
     strikes: bool,
+    *,
+    aside: bool,
 ) -> Iterator[tuple[int, Report | StrikeRequest | InvalidReport]]:
-    lines = _physical_lines(source.stream, progress)
-    scan = _scan_jsonl(lines) if fmt == "jsonl" else _scan_csv(lines)
+    scan = _line_items(source, fmt, progress, aside=aside)
     # report_id -> (content id, file, line): only ids that differ from the
     # content's own id can name two different reports, so only those are kept.
     for number, item in scan:
@@ -897,6 +908,87 @@ def _scan_file(
                 number,
                 InvalidReport(message, field=field, path=source.name, line=number),
             )
+
+
+_Scanned = tuple[int, "Report | _Given | StrikeRequest | _Problem"]
+
+
+def _line_items(
+    source: _Input,
+    fmt: Format,
+    progress: Callable[[int], None] | None,
+    *,
+    aside: bool,
+) -> Iterator[_Scanned]:
+    """Each line's items, read here or (``aside``, a big file) in a second process.
+
+    Reading a line costs about as much as recording its report; read in a
+    child process (:mod:`ledger._aside`), a big file's lines are ready while
+    this process records, on a second core. The child reads the same open
+    file, from where this process stands in it; one that cannot start leaves
+    the reading to this process.
+    """
+    fd = _aside_fd(source) if aside else None
+    if fd is not None:
+        start = source.stream.tell()
+        try:
+            for item in _aside.items_aside(
+                __name__,
+                "_items_of_fd",
+                fd,
+                start,
+                fmt,
+                progress is not None,
+                fds=(fd,),
+            ):
+                if type(item) is int:
+                    assert progress is not None
+                    progress(item)
+                else:
+                    yield item
+        except _aside.AsideFailed as failure:
+            if failure.started:
+                raise
+            source.stream.seek(start)  # nothing was read: read it here instead
+        else:
+            return
+    lines = _physical_lines(source.stream, progress)
+    yield from _scan_jsonl(lines) if fmt == "jsonl" else _scan_csv(lines)
+
+
+_ASIDE_BYTES = 16 * 1024 * 1024
+"""Files from this size on are read in a second process (given two cores)."""
+
+
+def _aside_fd(source: _Input) -> int | None:
+    """The file descriptor of a big regular file to read aside, or None."""
+    raw = getattr(source.stream, "raw", None)
+    if not isinstance(raw, io.FileIO) or _aside.cores() < 2:
+        return None
+    fd = raw.fileno()
+    status = os.fstat(fd)
+    if not stat.S_ISREG(status.st_mode):
+        return None
+    if status.st_size - source.stream.tell() < _ASIDE_BYTES:
+        return None
+    return fd
+
+
+def _items_of_fd(fd: int, start: int, fmt: Format, progress: bool) -> Iterator[object]:
+    """In the second process: :func:`_line_items` of the file open as ``fd``.
+
+    Byte counts for ``progress`` come as ints among the items, in order.
+    """
+    os.lseek(fd, start, os.SEEK_SET)
+    with open(fd, "rb", closefd=False) as stream:
+        counts: list[int] = []
+        lines = _physical_lines(stream, counts.append if progress else None)
+        for item in _scan_jsonl(lines) if fmt == "jsonl" else _scan_csv(lines):
+            if counts:
+                yield from counts
+                counts.clear()
+            yield item
+        yield from counts
 
 
 def _head(source: _Input) -> bytes:
@@ -1025,7 +1117,8 @@ def read_reports(
         found: list[InvalidReport] = []
         count = 0
         lines: set[int] = set()
-        for item in _scan(opened, fmt, progress, held, ids, strikes=strikes):
+        scan = _scan(opened, fmt, progress, held, ids, strikes=strikes, aside=True)
+        for item in scan:
             if not isinstance(item, InvalidReport):
                 yield item
                 continue

@@ -338,12 +338,49 @@ class Report:
         For reports read back from a ledger (see ``_codec``): ``values`` holds
         every init field, converted and normalised, with its ``report_id``.
         """
-        report = object.__new__(cls)
-        for name in _INIT_FIELDS:
-            object.__setattr__(report, name, values[name])
-        object.__setattr__(report, "_id_given", True)
-        object.__setattr__(report, "known_from", _time.start(values["reported_at"]))
-        return report
+        reported_at = values["reported_at"]
+        return _unchecked(
+            values["kind"],
+            values["proposition"],
+            values["source"],
+            reported_at,
+            values["occurred_at"],
+            values["statement"],
+            values["quote"],
+            values["url"],
+            values["question"],
+            values["rating"],
+            values["report_id"],
+            True,  # noqa: FBT003 - a stored report's id counts as given
+            _time.start(reported_at),
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as the report's values, rebuilt without checking them again.
+
+        A pickle comes from a process that made the report (reading a file
+        in a second process does that), and unpickling runs no code of its
+        own but this; rebuilding through the checks would cost more than
+        reading the report in the first place.
+        """
+        return (
+            _unpickled,
+            (
+                self.kind.value,
+                self.proposition,
+                self.source,
+                self.reported_at,
+                self.occurred_at,
+                self.statement,
+                self.quote,
+                self.url,
+                self.question,
+                self.rating,
+                self.report_id,
+                self._id_given,
+                self.known_from,
+            ),
+        )
 
     @classmethod
     def from_dict(cls, fields: Mapping[str, object]) -> Report:
@@ -394,6 +431,67 @@ class Report:
 
 
 _INIT_FIELDS = tuple(field.name for field in attrs.fields(Report) if field.init)
+
+# Each of a report's slots, set directly (unpacking fails if a field is added
+# without its setter): a frozen class refuses setattr, and
+# object.__setattr__ by name costs twice as much as the slot's own setter.
+_SLOTS = (*_INIT_FIELDS, "_id_given", "known_from")
+(
+    _set_kind,
+    _set_proposition,
+    _set_source,
+    _set_reported_at,
+    _set_occurred_at,
+    _set_statement,
+    _set_quote,
+    _set_url,
+    _set_question,
+    _set_rating,
+    _set_report_id,
+    _set_id_given,
+    _set_known_from,
+) = (Report.__dict__[name].__set__ for name in _SLOTS)
+
+
+def _unchecked(
+    kind: Kind,
+    proposition: str,
+    source: str,
+    reported_at: TimePoint,
+    occurred_at: TimePoint | None,
+    statement: str | None,
+    quote: str | None,
+    url: str | None,
+    question: str | None,
+    rating: str | None,
+    report_id: str,
+    id_given: bool,
+    known_from: datetime,
+) -> Report:
+    """A report of values that passed its checks once, built without them."""
+    report: Report = object.__new__(Report)
+    _set_kind(report, kind)
+    _set_proposition(report, proposition)
+    _set_source(report, source)
+    _set_reported_at(report, reported_at)
+    _set_occurred_at(report, occurred_at)
+    _set_statement(report, statement)
+    _set_quote(report, quote)
+    _set_url(report, url)
+    _set_question(report, question)
+    _set_rating(report, rating)
+    _set_report_id(report, report_id)
+    _set_id_given(report, id_given)
+    _set_known_from(report, known_from)
+    return report
+
+
+_KIND_OF_VALUE = {kind.value: kind for kind in Kind}
+
+
+def _unpickled(kind: str, *values: Any) -> Report:
+    """The report :meth:`Report.__reduce__` pickled."""
+    return _unchecked(_KIND_OF_VALUE[kind], *values)
 
 
 @attrs.frozen

@@ -1,0 +1,199 @@
+"""Running a generator in a second process, its items streamed back in order.
+
+Reading a big report file (decoding, parsing and checking each line) costs
+about as much as recording it, and both run on one core. :func:`items_aside`
+runs a generator function of ``ledger`` in a child Python process instead and
+yields its items here, as the child sends them, pickled a chunk at a time, so
+the two halves of an import use two cores.
+
+The child is this interpreter (``sys.executable``) with this process's import
+path; the function is named by module and name, with picklable arguments and
+any file descriptors it reads (``fds``, inherited by the child). An exception
+in the child is raised here; a child that ends without saying it is done
+raises :class:`AsideFailed`, and a child that cannot start raises it before
+anything is yielded, so a caller can fall back to running the function here.
+Closing the generator early ends the child.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import pickle
+import queue
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Generator
+from typing import IO, Any
+
+_CHUNK = 1000  # items per pickled message
+_HEADER = struct.Struct("<Q")
+_DONE = b""  # an empty message: the generator is exhausted
+_RAISED = b"!"  # a message starting with this: an exception, pickled
+
+# The child's first lines: take the parent's import path, then serve.
+_BOOTSTRAP = (
+    "import pickle, sys\n"
+    "request = pickle.load(sys.stdin.buffer)\n"
+    "sys.path[:] = request[0]\n"
+    "from ledger._aside import _serve\n"
+    "_serve(request)\n"
+)
+
+
+class AsideFailed(RuntimeError):
+    """The child process could not start, or ended without finishing."""
+
+    def __init__(self, message: str, *, started: bool) -> None:
+        super().__init__(message)
+        self.started = started
+        """Whether the child sent anything before it failed."""
+
+
+def cores() -> int:
+    """How many cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        return os.cpu_count() or 1
+
+
+def items_aside(
+    module: str, function: str, *args: Any, fds: tuple[int, ...] = ()
+) -> Generator[Any, None, None]:
+    """Yield the items of ``module.function(*args)``, computed in a child process."""
+    if not sys.executable:
+        msg = "no Python interpreter to start (sys.executable is empty)"
+        raise AsideFailed(msg, started=False)
+    with tempfile.TemporaryFile() as errors:
+        try:
+            child = subprocess.Popen(
+                [sys.executable, "-c", _BOOTSTRAP],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=errors,
+                pass_fds=fds,
+            )
+        except OSError as error:
+            msg = f"cannot start a second Python process: {error}"
+            raise AsideFailed(msg, started=False) from error
+        assert child.stdin is not None
+        assert child.stdout is not None
+        started = False
+        drainer: _Drainer | None = None
+        try:
+            try:
+                pickle.dump((sys.path, module, function, args), child.stdin)
+                child.stdin.close()
+            except OSError:  # it ended at once; its output says why
+                pass
+            drainer = _Drainer(child.stdout)
+            drainer.start()
+            while (message := drainer.messages.get()) is not None:
+                if message == _DONE:
+                    return
+                if message.startswith(_RAISED):
+                    raise pickle.loads(message[1:])
+                started = True
+                yield from pickle.loads(message)
+            code = child.wait()
+            errors.seek(0)
+            last = errors.read().decode(errors="replace").strip().splitlines() or [""]
+            msg = f"the second Python process ended unexpectedly (exit code {code})" + (
+                f": {last[-1]}" if last[-1] else ""
+            )
+            raise AsideFailed(msg, started=started)
+        finally:
+            if child.poll() is None:
+                child.kill()
+            child.wait()
+            if drainer is not None:
+                drainer.stop.set()
+                drainer.join()
+            with contextlib.suppress(OSError):
+                child.stdout.close()
+
+
+_AHEAD = 64  # messages read ahead of the caller (about 10 MiB of reports)
+
+
+class _Drainer(threading.Thread):
+    """Reads the child's messages as they come, so it never waits for the caller.
+
+    A pipe holds 64 KiB: without this, the child would stop after a message
+    or two whenever the caller is busy (say, recording a batch), and the
+    caller would then wait for each message in turn.
+    """
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        super().__init__(name="ledger-aside-drainer", daemon=True)
+        self.stream = stream
+        self.stop = threading.Event()
+        self.messages: queue.Queue[bytes | None] = queue.Queue(maxsize=_AHEAD)
+
+    def run(self) -> None:
+        """Queue each message, then None if the child ends without finishing."""
+        while True:
+            message = _receive(self.stream)
+            while not self.stop.is_set():
+                try:
+                    self.messages.put(message, timeout=0.1)
+                except queue.Full:
+                    continue
+                break
+            if message is None or message == _DONE or message.startswith(_RAISED):
+                return
+            if self.stop.is_set():
+                return
+
+
+def _receive(stream: IO[bytes]) -> bytes | None:
+    """The next message from the child, or None if it ended without one."""
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        return None
+    (size,) = _HEADER.unpack(header)
+    body = stream.read(size)
+    return body if len(body) == size else None
+
+
+def _send(stream: IO[bytes], message: bytes) -> None:
+    stream.write(_HEADER.pack(len(message)))
+    stream.write(message)
+    stream.flush()  # each message whole, as soon as it is ready
+
+
+def _serve(request: tuple[list[str], str, str, tuple[Any, ...]]) -> None:
+    """In the child: run the requested generator, sending its items in chunks."""
+    _, module, function, args = request
+    # The messages get standard output to themselves: anything printed goes
+    # to standard error instead.
+    out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    chunk: list[Any] = []
+    try:
+        for item in getattr(importlib.import_module(module), function)(*args):
+            chunk.append(item)
+            if len(chunk) >= _CHUNK:
+                _send(out, _pickled(chunk))
+                chunk = []
+    except Exception as error:
+        if chunk:  # the items before the exception come first, as they would
+            _send(out, _pickled(chunk))
+        try:
+            raised = _pickled(error)
+        except Exception:
+            raised = _pickled(RuntimeError(f"{type(error).__name__}: {error}"))
+        _send(out, _RAISED + raised)
+    else:
+        if chunk:
+            _send(out, _pickled(chunk))
+        _send(out, _DONE)
+
+
+def _pickled(value: object) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
