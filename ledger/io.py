@@ -965,6 +965,8 @@ def _aside_fd(source: _Input) -> int | None:
     raw = getattr(source.stream, "raw", None)
     if not isinstance(raw, io.FileIO) or _aside.cores() < 2:
         return None
+    if os.environ.get("LEDGER_READ_ASIDE", "1").strip() == "0":
+        return None
     fd = raw.fileno()
     status = os.fstat(fd)
     if not stat.S_ISREG(status.st_mode):
@@ -1111,6 +1113,11 @@ def read_reports(
     streams are read as they come). ``format``, ``progress``, ``held`` and
     ``name`` are as for :func:`check_reports`. ``ids`` lets several files of
     one import share the check that an explicit ``report_id`` names one report.
+
+    A regular file of 16 MiB or more is read in a second Python process, on a
+    second core, while the caller records what it yields; what it yields,
+    raises and reports is the same. ``LEDGER_READ_ASIDE=0`` in the environment
+    keeps every read in this process.
     """
     with _opened(source, name) as opened:
         fmt = _format_of(format, opened, _head(opened))

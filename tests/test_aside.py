@@ -191,6 +191,21 @@ def test_check_reports_reads_here(tmp_path: Path, aside: _Reads) -> None:
     assert aside.aside == 0
 
 
+def test_read_aside_can_be_turned_off(
+    tmp_path: Path, aside: _Reads, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """LEDGER_READ_ASIDE=0 keeps the read in this process."""
+    path = tmp_path / "reports.jsonl"
+    path.write_text(json.dumps(GOOD) + "\n")
+    monkeypatch.setenv("LEDGER_READ_ASIDE", "0")
+    (report,) = read_reports(path)
+    assert report.source == GOOD["source"]
+    assert aside.aside == aside.fell_back == 0
+    monkeypatch.setenv("LEDGER_READ_ASIDE", "1")
+    (report,) = read_reports(path)
+    assert aside.aside == 1
+
+
 def test_without_a_second_process_the_file_is_read_here(
     tmp_path: Path, aside: _Reads, monkeypatch: pytest.MonkeyPatch
 ) -> None:
