@@ -96,6 +96,32 @@ def _collect_young() -> None:
     gc.collect(1)
 
 
+class _InputFailed(Exception):
+    """An exception raised by the stream given to ``record_all``, carried through.
+
+    :func:`~ledger._storage.storage_errors` would make an ``OSError`` of the
+    input (a file the stream cannot read) a StorageError about the ledger; it
+    is the input's, and reaches the caller as it was raised.
+    """
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+def _pulled(items: Iterable[object]) -> Iterator[object]:
+    """``items``, with any exception they raise wrapped in :class:`_InputFailed`."""
+    iterator = iter(items)
+    while True:
+        try:
+            item = next(iterator)
+        except StopIteration:
+            return
+        except Exception as error:
+            raise _InputFailed(error) from error
+        yield item
+
+
 @contextlib.contextmanager
 def _collecting_per_batch() -> Iterator[Callable[[], None]]:
     """Pause the cyclic collector's automatic runs for a long write.
@@ -392,6 +418,26 @@ class Ledger(AnalysisQueries):
     ) -> Recorded:
         """:meth:`record_all`'s write: ``items`` in one transaction, counted."""
         self._check_open()
+        try:
+            return self._record_pulled(
+                _pulled(items),
+                batch_size=batch_size,
+                skip_invalid=skip_invalid,
+                errors=errors,
+            )
+        except _InputFailed as failed:
+            error = failed.error
+        raise error  # outside the handler: the input's own error, unchained
+
+    def _record_pulled(
+        self,
+        items: Iterator[object],
+        *,
+        batch_size: int,
+        skip_invalid: bool,
+        errors: list[InvalidReport] | None,
+    ) -> Recorded:
+        """:meth:`_record_stream` once the items' own errors are marked."""
         done = Recorded()
         seen = 0
         with self._writing("write to") as writer, _collecting_per_batch() as collect:

@@ -780,6 +780,25 @@ def test_read_reports_is_lazy(tmp_path: Path) -> None:
         next(reports)
 
 
+def test_an_input_that_cannot_be_read_raises_its_own_error(
+    tmp_path: Path, ledger: Ledger
+) -> None:
+    """A missing file is FileNotFoundError naming it, not an error of the ledger."""
+    missing = tmp_path / "missing.jsonl"
+    with pytest.raises(FileNotFoundError) as caught:
+        ledger.record_all(read_reports(missing))
+    assert caught.value.filename == str(missing)
+    assert caught.value.__cause__ is None
+
+    def failing() -> Any:
+        yield Report(Kind.CLAIMED, "p", "S", date(2017, 6, 16))
+        raise PermissionError("the feed went away")
+
+    with pytest.raises(PermissionError, match="the feed went away"):
+        ledger.record_all(failing())
+    assert list(ledger.entries()) == []  # the transaction was rolled back
+
+
 def test_a_huge_line_is_skipped_in_bounded_reads() -> None:
     """A 64 MiB line without a break is measured and refused, never held whole."""
 
