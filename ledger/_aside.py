@@ -78,7 +78,7 @@ def items_aside(
                 stderr=errors,
                 pass_fds=fds,
             )
-        except OSError as error:
+        except (OSError, ValueError) as error:  # ValueError: no pass_fds here
             msg = f"cannot start a second Python process: {error}"
             raise AsideFailed(msg, started=False) from error
         assert child.stdin is not None
