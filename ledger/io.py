@@ -952,8 +952,15 @@ def _line_items(
             source.stream.seek(start)  # nothing was read: read it here instead
         else:
             return
-    lines = _physical_lines(source.stream, progress)
-    yield from _scan_jsonl(lines) if fmt == "jsonl" else _scan_csv(lines)
+    yield from _scan_stream(source.stream, fmt, progress)
+
+
+def _scan_stream(
+    stream: IO[bytes], fmt: Format, progress: Callable[[int], None] | None
+) -> Iterator[_Scanned]:
+    """Each line's items, read from ``stream`` in this process."""
+    lines = _physical_lines(stream, progress)
+    return _scan_jsonl(lines) if fmt == "jsonl" else _scan_csv(lines)
 
 
 _ASIDE_BYTES = 16 * 1024 * 1024
@@ -984,8 +991,7 @@ def _items_of_fd(fd: int, start: int, fmt: Format, progress: bool) -> Iterator[o
     os.lseek(fd, start, os.SEEK_SET)
     with open(fd, "rb", closefd=False) as stream:
         counts: list[int] = []
-        lines = _physical_lines(stream, counts.append if progress else None)
-        for item in _scan_jsonl(lines) if fmt == "jsonl" else _scan_csv(lines):
+        for item in _scan_stream(stream, fmt, counts.append if progress else None):
             if counts:
                 yield from counts
                 counts.clear()
