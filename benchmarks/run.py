@@ -420,25 +420,33 @@ def _data_file(args: argparse.Namespace, reports: int, propositions: int) -> Pat
     return path
 
 
-def phase_ledger_sqlite_tenth(args: argparse.Namespace) -> list[Row]:
-    """Import a tenth of the data (N/10 over P/10): peak memory to compare with N's."""
+def _import_fresh(
+    args: argparse.Namespace, source: Path, name: str
+) -> tuple[int, float]:
+    """Import ``source`` into a new SQLite ledger in the workdir: (reports, seconds)."""
     from ledger import Ledger
     from ledger.io import read_reports
 
-    reports, propositions = args.reports // 10, max(args.propositions // 10, 1)
-    tenth = _data_file(args, reports, propositions)
-    path = args.workdir / "ledger-tenth.sqlite"
+    path = args.workdir / name
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     with Ledger.open(path) as ledger, timer() as took:
-        count = ledger.record_all(read_reports(tenth))
+        count = ledger.record_all(read_reports(source))
+    return count, took[0]
+
+
+def phase_ledger_sqlite_tenth(args: argparse.Namespace) -> list[Row]:
+    """Import a tenth of the data (N/10 over P/10): peak memory to compare with N's."""
+    reports, propositions = args.reports // 10, max(args.propositions // 10, 1)
+    tenth = _data_file(args, reports, propositions)
+    count, took = _import_fresh(args, tenth, "ledger-tenth.sqlite")
     return [
         Row(
             "ledger sqlite: import (a tenth)",
             reports,
-            count / took[0],
+            count / took,
             "reports/s",
-            f"{took[0]:.1f} s, {propositions:,} propositions",
+            f"{took:.1f} s, {propositions:,} propositions",
         ),
         Row(
             "ledger sqlite: peak memory (import, a tenth)",
@@ -451,22 +459,15 @@ def phase_ledger_sqlite_tenth(args: argparse.Namespace) -> list[Row]:
 
 def phase_ledger_sqlite_hot(args: argparse.Namespace) -> list[Row]:
     """Import of N reports over 1,000 propositions (hundreds of reports each)."""
-    from ledger import Ledger
-    from ledger.io import read_reports
-
     hot = _data_file(args, args.reports, 1000)
-    path = args.workdir / "ledger-hot.sqlite"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    with Ledger.open(path) as ledger, timer() as took:
-        count = ledger.record_all(read_reports(hot))
+    count, took = _import_fresh(args, hot, "ledger-hot.sqlite")
     return [
         Row(
             "ledger sqlite: import (hot, 1,000 propositions)",
             args.reports,
-            count / took[0],
+            count / took,
             "reports/s",
-            f"{took[0]:.1f} s",
+            f"{took:.1f} s",
         ),
         Row(
             "ledger sqlite: peak memory (hot import)",
