@@ -183,10 +183,16 @@ def test_an_import_read_aside_records_what_one_read_here_does(
             assert entries == [entry.report for entry in here.entries()]
 
 
-def test_check_reports_reads_here(tmp_path: Path, aside: _Reads) -> None:
-    """Checking a file does little with each line, so it reads it here."""
+def _one_report_file(tmp_path: Path) -> Path:
+    """A JSON Lines file of the one report GOOD."""
     path = tmp_path / "reports.jsonl"
     path.write_text(json.dumps(GOOD) + "\n")
+    return path
+
+
+def test_check_reports_reads_here(tmp_path: Path, aside: _Reads) -> None:
+    """Checking a file does little with each line, so it reads it here."""
+    path = _one_report_file(tmp_path)
     check_reports(path)
     assert aside.aside == 0
 
@@ -195,8 +201,7 @@ def test_read_aside_can_be_turned_off(
     tmp_path: Path, aside: _Reads, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """LEDGER_READ_ASIDE=0 keeps the read in this process."""
-    path = tmp_path / "reports.jsonl"
-    path.write_text(json.dumps(GOOD) + "\n")
+    path = _one_report_file(tmp_path)
     monkeypatch.setenv("LEDGER_READ_ASIDE", "0")
     (report,) = read_reports(path)
     assert report.source == GOOD["source"]
@@ -206,25 +211,17 @@ def test_read_aside_can_be_turned_off(
     assert aside.aside == 1
 
 
-def test_without_a_second_process_the_file_is_read_here(
-    tmp_path: Path, aside: _Reads, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    "executable",
+    ["{tmp}/no-python", "/bin/false"],
+    ids=["no interpreter", "exits at once"],
+)
+def test_a_child_that_cannot_start_leaves_the_read_here(
+    tmp_path: Path, aside: _Reads, monkeypatch: pytest.MonkeyPatch, executable: str
 ) -> None:
-    """A child that cannot start (no interpreter) leaves the read to this process."""
-    path = tmp_path / "reports.jsonl"
-    path.write_text(json.dumps(GOOD) + "\n")
-    monkeypatch.setattr("sys.executable", str(tmp_path / "no-python"))
-    (report,) = read_reports(path)
-    assert report.source == GOOD["source"]
-    assert aside.fell_back == 1
-
-
-def test_a_child_that_fails_at_once_leaves_the_read_here(
-    tmp_path: Path, aside: _Reads, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """An interpreter that exits before sending anything: the read is done here."""
-    path = tmp_path / "reports.jsonl"
-    path.write_text(json.dumps(GOOD) + "\n")
-    monkeypatch.setattr("sys.executable", "/bin/false")
+    """No interpreter, or one that exits before sending anything: read here."""
+    path = _one_report_file(tmp_path)
+    monkeypatch.setattr("sys.executable", executable.format(tmp=tmp_path))
     (report,) = read_reports(path)
     assert report.source == GOOD["source"]
     assert aside.fell_back == 1
