@@ -12,11 +12,13 @@ any file descriptors it reads (``fds``, inherited by the child). An exception
 in the child is raised here; a child that ends without saying it is done
 raises :class:`AsideFailed`, and a child that cannot start raises it before
 anything is yielded, so a caller can fall back to running the function here.
-Closing the generator early ends the child.
+Closing the generator early ends the child; so does the interpreter's exit,
+for a reader left unfinished.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import importlib
 import os
@@ -84,14 +86,13 @@ def items_aside(
         assert child.stdin is not None
         assert child.stdout is not None
         started = False
-        drainer: _Drainer | None = None
+        drainer = _Drainer(child)
         try:
             try:
                 pickle.dump((sys.path, module, function, args), child.stdin)
                 child.stdin.close()
             except OSError:  # it ended at once; its output says why
                 pass
-            drainer = _Drainer(child.stdout)
             drainer.start()
             while (message := drainer.messages.get()) is not None:
                 if message == _DONE:
@@ -108,14 +109,7 @@ def items_aside(
             )
             raise AsideFailed(msg, started=started)
         finally:
-            if child.poll() is None:
-                child.kill()
-            child.wait()
-            if drainer is not None:
-                drainer.stop.set()
-                drainer.join()
-            with contextlib.suppress(OSError):
-                child.stdout.close()
+            drainer.end()
 
 
 _AHEAD = 64  # messages read ahead of the caller (about 10 MiB of reports)
@@ -129,9 +123,11 @@ class _Drainer(threading.Thread):
     caller would then wait for each message in turn.
     """
 
-    def __init__(self, stream: IO[bytes]) -> None:
+    def __init__(self, child: subprocess.Popen[bytes]) -> None:
         super().__init__(name="ledger-aside-drainer", daemon=True)
-        self.stream = stream
+        assert child.stdout is not None
+        self.child = child
+        self.stream = child.stdout
         self.stop = threading.Event()
         self.messages: queue.Queue[bytes | None] = queue.Queue(maxsize=_AHEAD)
 
@@ -149,6 +145,36 @@ class _Drainer(threading.Thread):
                 return
             if self.stop.is_set():
                 return
+
+    def end(self) -> None:
+        """End the child and this thread, and close the pipe (again: a no-op)."""
+        _LIVE.discard(self)
+        if self.child.poll() is None:
+            self.child.kill()
+        self.child.wait()
+        if self.is_alive():
+            self.stop.set()
+            self.join()
+        with contextlib.suppress(OSError):
+            self.stream.close()
+
+    def start(self) -> None:
+        """Start reading; until :meth:`end`, the interpreter's exit ends it."""
+        _LIVE.add(self)
+        super().start()
+
+
+# Readers not ended yet. A generator left unfinished is only closed as the
+# interpreter finalizes, when this daemon thread no longer runs: closing the
+# pipe then waits forever for the lock of a read the thread began, and Python
+# aborts. Ended at exit instead, while threads still run.
+_LIVE: set[_Drainer] = set()
+
+
+@atexit.register
+def _end_all() -> None:
+    for drainer in list(_LIVE):
+        drainer.end()
 
 
 def _receive(stream: IO[bytes]) -> bytes | None:

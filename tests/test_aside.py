@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -288,6 +290,44 @@ def test_closing_early_ends_the_child() -> None:
     items.close()
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+_LEFT_UNFINISHED = """
+import sys
+from ledger import _aside
+items = _aside.items_aside("tests.test_aside", "pid_then_forever")
+print(next(items), flush=True)
+assert next(items) == 0
+if sys.argv[1] == "raise":
+    raise RuntimeError("the script fails while the reader is open")
+"""
+
+
+@pytest.mark.parametrize("ending", ["return", "raise"])
+def test_a_reader_left_unfinished_ends_with_the_interpreter(ending: str) -> None:
+    """A script that exits with a reader open exits as it would without one.
+
+    Its own exit code and traceback, not an abort; and the child is gone.
+    """
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", _LEFT_UNFINISHED, ending],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if ending == "return":
+        assert (done.returncode, done.stderr) == (0, "")
+    else:
+        assert done.returncode == 1
+        assert done.stderr.rstrip().endswith(
+            "RuntimeError: the script fails while the reader is open"
+        )
+    assert "Fatal Python error" not in done.stderr
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(done.stdout.split()[0]), 0)
 
 
 @given(any_reports())
