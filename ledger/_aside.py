@@ -14,12 +14,21 @@ raises :class:`AsideFailed`, and a child that cannot start raises it before
 anything is yielded, so a caller can fall back to running the function here.
 Closing the generator early ends the child; so does the interpreter's exit,
 for a reader left unfinished.
+
+A second process pays only where the reading would otherwise hold up a write:
+a write transaction that consumes what is read (``record_all``) marks itself
+with :func:`feeding_a_write`, and a reader asks :func:`feeds_a_write` before it
+starts one. A caller that does little with each item is faster reading in its
+own process, with no pickling between two; and several writers at once use
+their waits for the write lock to read in their own process, leaving the cores
+to whichever holds it.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import contextvars
 import importlib
 import os
 import pickle
@@ -29,7 +38,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from typing import IO, Any
 
 _CHUNK = 1000  # items per pickled message
@@ -54,6 +63,24 @@ class AsideFailed(RuntimeError):
         super().__init__(message)
         self.started = started
         """Whether the child sent anything before it failed."""
+
+
+_FEEDING_A_WRITE = contextvars.ContextVar("ledger_feeding_a_write", default=False)
+
+
+@contextlib.contextmanager
+def feeding_a_write() -> Iterator[None]:
+    """Within this block, what is read feeds one write transaction."""
+    token = _FEEDING_A_WRITE.set(True)
+    try:
+        yield
+    finally:
+        _FEEDING_A_WRITE.reset(token)
+
+
+def feeds_a_write() -> bool:
+    """Whether a read starting now feeds a write (see :func:`feeding_a_write`)."""
+    return _FEEDING_A_WRITE.get()
 
 
 def cores() -> int:

@@ -23,7 +23,7 @@ from typing import Any, Self
 
 import attrs
 
-from ledger import _time, projections
+from ledger import _aside, _time, projections
 from ledger._storage import (
     Target,
     holds_ledger,
@@ -419,12 +419,15 @@ class Ledger(AnalysisQueries):
         """:meth:`record_all`'s write: ``items`` in one transaction, counted."""
         self._check_open()
         try:
-            return self._record_pulled(
-                _pulled(items),
-                batch_size=batch_size,
-                skip_invalid=skip_invalid,
-                errors=errors,
-            )
+            # A big file read as the write consumes it is read in a second
+            # process: else the write would wait for each batch's reading.
+            with _aside.feeding_a_write():
+                return self._record_pulled(
+                    _pulled(items),
+                    batch_size=batch_size,
+                    skip_invalid=skip_invalid,
+                    errors=errors,
+                )
         except _InputFailed as failed:
             error = failed.error
         raise error  # outside the handler: the input's own error, unchained

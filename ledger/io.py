@@ -968,7 +968,12 @@ _ASIDE_BYTES = 16 * 1024 * 1024
 
 
 def _aside_fd(source: _Input) -> int | None:
-    """The file descriptor of a big regular file to read aside, or None."""
+    """The file descriptor of a big regular file to read aside, or None.
+
+    Only for a read that feeds a write (``record_all``), on two cores or more.
+    """
+    if not _aside.feeds_a_write():
+        return None
     raw = getattr(source.stream, "raw", None)
     if not isinstance(raw, io.FileIO) or _aside.cores() < 2:
         return None
@@ -1120,10 +1125,13 @@ def read_reports(
     ``name`` are as for :func:`check_reports`. ``ids`` lets several files of
     one import share the check that an explicit ``report_id`` names one report.
 
-    A regular file of 16 MiB or more is read in a second Python process, on a
-    second core, while the caller records what it yields; what it yields,
-    raises and reports is the same. ``LEDGER_READ_ASIDE=0`` in the environment
-    keeps every read in this process.
+    A regular file of 16 MiB or more that ``record_all`` records is read in a
+    second Python process, on a second core, while the write records what it
+    yields; what it yields, raises and reports is the same. Iterated any other
+    way, the file is read in this process: faster for a caller that does little
+    with each report, and, for writers recording batch by batch, the reading
+    fills their waits for the write lock. ``LEDGER_READ_ASIDE=0`` in the
+    environment keeps every read in this process.
     """
     with _opened(source, name) as opened:
         fmt = _format_of(format, opened, _head(opened))

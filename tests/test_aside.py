@@ -70,7 +70,9 @@ def _read(path: Path, **options: Any) -> tuple[list[Any], list[Any], str | None,
     seen: list[int] = []
     errors: list[Any] = []
     try:
-        items = list(read_reports(path, progress=seen.append, errors=errors, **options))
+        with _aside.feeding_a_write():  # as record_all reads
+            reads = read_reports(path, progress=seen.append, errors=errors, **options)
+            items = list(reads)
         refusal = None
     except InvalidFile as failure:
         items = []
@@ -157,7 +159,7 @@ def test_an_open_file_is_read_aside_from_where_it_stands(
     first = {**GOOD, "source": "First"}
     path = tmp_path / "reports.jsonl"
     path.write_text(json.dumps(first) + "\n" + json.dumps(GOOD) + "\n")
-    with path.open("rb") as stream:
+    with path.open("rb") as stream, _aside.feeding_a_write():
         stream.readline()
         (report,) = read_reports(stream)
     assert aside.aside == 1
@@ -195,8 +197,23 @@ def _one_report_file(tmp_path: Path) -> Path:
 def test_check_reports_reads_here(tmp_path: Path, aside: _Reads) -> None:
     """Checking a file does little with each line, so it reads it here."""
     path = _one_report_file(tmp_path)
-    check_reports(path)
+    with _aside.feeding_a_write():
+        check_reports(path)
     assert aside.aside == 0
+
+
+def test_a_loop_over_a_big_file_reads_it_here(tmp_path: Path, aside: _Reads) -> None:
+    """Only a read that feeds a write goes to a second process.
+
+    A loop that records batch by batch (or does anything else) reads here.
+    """
+    path = _one_report_file(tmp_path)
+    with Ledger() as ledger:
+        for report in read_reports(path):
+            ledger.record(report)
+        assert aside.aside == 0
+        assert ledger.record_all(read_reports(path)) == 0  # held already
+    assert aside.aside == 1
 
 
 def test_read_aside_can_be_turned_off(
@@ -205,11 +222,13 @@ def test_read_aside_can_be_turned_off(
     """LEDGER_READ_ASIDE=0 keeps the read in this process."""
     path = _one_report_file(tmp_path)
     monkeypatch.setenv("LEDGER_READ_ASIDE", "0")
-    (report,) = read_reports(path)
+    with _aside.feeding_a_write():
+        (report,) = read_reports(path)
     assert report.source == GOOD["source"]
     assert aside.aside == aside.fell_back == 0
     monkeypatch.setenv("LEDGER_READ_ASIDE", "1")
-    (report,) = read_reports(path)
+    with _aside.feeding_a_write():
+        (report,) = read_reports(path)
     assert aside.aside == 1
 
 
@@ -224,7 +243,9 @@ def test_a_child_that_cannot_start_leaves_the_read_here(
     """No interpreter, or one that exits before sending anything: read here."""
     path = _one_report_file(tmp_path)
     monkeypatch.setattr("sys.executable", executable.format(tmp=tmp_path))
-    (report,) = read_reports(path)
+    with Ledger() as ledger:
+        assert ledger.record_all(read_reports(path)) == 1
+        (report,) = [entry.report for entry in ledger.entries()]
     assert report.source == GOOD["source"]
     assert aside.fell_back == 1
 
