@@ -283,6 +283,61 @@ def test_a_late_report_changes_the_periods_it_must(
     ]
 
 
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        # The first period is claimed and the last: it starts earlier.
+        ([_said(Kind.CLAIMED, 3)], [_said(Kind.CLAIMED, 1, "t")]),
+        # ... and a later report in the same batch ends it.
+        (
+            [_said(Kind.CLAIMED, 3)],
+            [_said(Kind.CLAIMED, 1, "t"), _said(Kind.REFUTED, 6)],
+        ),
+        # The first period is claimed, not the last.
+        (
+            [_said(Kind.CLAIMED, 3), _said(Kind.CONFIRMED, 5)],
+            [_said(Kind.CLAIMED, 2, "t"), _said(Kind.CLAIMED, 1, "u")],
+        ),
+        # The first period is disputed: a claimed one comes before it.
+        (
+            [_said(Kind.DISPUTED, 3), _said(Kind.CLAIMED, 5)],
+            [_said(Kind.CLAIMED, 1, "t"), _said(Kind.CONFIRMED, 7)],
+        ),
+        # The first is confirmed (the only period), then claims come before it.
+        ([_said(Kind.CONFIRMED, 3)], [_said(Kind.CLAIMED, 2, "t")]),
+    ],
+)
+def test_claims_before_the_first_report_change_only_what_precedes_it(
+    persistent: Ledger, first: list[Report], then: list[Report]
+) -> None:
+    """Claims earlier than every report known: no refold, the periods of a replay."""
+    persistent.record(*first)
+    real = BeliefView._refold_many
+    refolded: list[Any] = []
+
+    def counted(self: BeliefView, cursor: Any, items: Any) -> Any:
+        refolded.extend(items)
+        return real(self, cursor, items)
+
+    with mock.patch.object(BeliefView, "_refold_many", counted):
+        persistent.record(*then)
+    assert refolded == []
+    reports = [entry.report for entry in persistent.history(KEY)]
+    expected = [
+        (micros(start), status) for start, status in periods(reports, persistent.policy)
+    ]
+    view = view_of(persistent)
+    assert [(start, status) for start, _, status in view.periods(KEY)] == expected
+    view._folds.clear()
+    with view.store.reading() as cursor:
+        stored = view._fold_of(cursor, [text_id(KEY)])[text_id(KEY)]
+    assert (stored.first_known, stored.period_start, stored.status) == (
+        micros(min(report.known_from for report in reports)),
+        expected[-1][0],
+        _STATUS_CODE[expected[-1][1]],
+    )
+
+
 class AlwaysClaimed:
     """A policy that ignores everything but the existence of reports."""
 

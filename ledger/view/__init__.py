@@ -65,7 +65,7 @@ _LOOKUP = 500  # ids per IN-list lookup
 # Events of a proposition up to which a refold reads all its reports again (one
 # index range) instead of those from the instant it refolds from, and the fold
 # before that instant (up to two more lookups where the old fold cannot say).
-_WHOLE_REFOLD = 64
+_WHOLE_REFOLD = 16
 
 TOPIC_FIRST = Proposition.FirstReported.TOPIC
 TOPIC_REPORTED = Proposition.Reported.TOPIC
@@ -207,6 +207,21 @@ class _Fold:
         elif kind == 1 and (self.disputed_at is None or known < self.disputed_at):
             self.disputed_at = known
         self.last_known = max(self.last_known, known)
+
+    def claimed_from(self, known: int) -> int:
+        """Fold claims made from ``known``, before the first report; the old first.
+
+        Until the first report only these claims were known, so the status is
+        claimed from ``known`` until then, and as it was after. The last period
+        starts at ``known`` instead if it was the first and of that status.
+        """
+        first = self.first_known
+        assert first is not None
+        assert known < first
+        if self.period_start == first and self.status == _STATUS_CODE[Status.CLAIMED]:
+            self.period_start = known
+        self.first_known = known
+        return first
 
     def changes_nothing(self, known: int, kind: int) -> bool:
         """Whether a report at ``known`` leaves the status at every instant as is.
@@ -410,7 +425,8 @@ class BeliefView:
         """Refold each ``(kid, key, fold, since)`` from ``since``; the new folds.
 
         ``fold`` is the proposition's fold before the change (with its new
-        version). A proposition of a few events is refolded from its first
+        version, and a ``last_known`` at or after every report, new ones
+        included). A proposition of a few events is refolded from its first
         report. For the others only the reports from ``since`` on are read:
         the fold before ``since`` is the old one's where its instants are
         earlier, and else read back from the reports and periods stored before
@@ -437,13 +453,15 @@ class BeliefView:
                     restart.first_known = fold.first_known
                 if fold.disputed_at is not None and fold.disputed_at < since:
                     restart.disputed_at = fold.disputed_at
-                if fold.decisive_at is not None and fold.decisive_at < since:
+                # No decisive word (none at all, or none from ``since``): the
+                # latest before it is the fold's. Likewise the last period.
+                if fold.decisive_at is None or fold.decisive_at < since:
                     restart.decisive_at, restart.kinds = fold.decisive_at, fold.kinds
                 else:
                     decisive.append((kid, since))
                 if fold.status and fold.period_start < since:
                     previous[kid] = (fold.period_start, fold.status)
-                else:
+                elif fold.status:
                     period.append((kid, since))
             tuples = self.store.tuples
             if decisive:
@@ -460,7 +478,7 @@ class BeliefView:
         self.store.many(cursor, self.sql.delete_periods_from, list(starts.items()))
         stops = []
         added: list[tuple[str, str, int, int, int]] = []
-        for kid, key, _, _ in items:
+        for kid, key, fold, _ in items:
             restart = folds[kid]
             before = previous.get(kid)
             if before is not None:
@@ -470,9 +488,10 @@ class BeliefView:
                 stop = periods.rows[0][0] if periods.rows else FOREVER
                 stops.append((stop, kid, before[0]))
             added.extend(periods.stored(kid, key))
-            # At or after every report before the refold's start: a later batch
-            # that adds reports at or before it refolds, which is always right.
-            restart.last_known = max(restart.last_known, starts[kid])
+            # At or after every report (the rows read leave out those that
+            # change no status): a later batch that adds reports at or before
+            # it refolds or checks them, which is always right.
+            restart.last_known = max(restart.last_known, starts[kid], fold.last_known)
         self.store.many(cursor, self.sql.set_period_stop, stops)
         if added:
             self.store.many(cursor, self.sql.insert_periods, added)
@@ -648,6 +667,15 @@ def _held(
             report = view._decode(state)
             found[report.report_id] = (report, struck_at is not None)
     return found
+
+
+def _claims_first(fold: _Fold, changing: Sequence[tuple[int, int]]) -> bool:
+    """Whether the reports that change ``fold``'s periods are all claims.
+
+    Each is then a claim earlier than the first report (the only claims that
+    change anything), and the periods change only before that report.
+    """
+    return fold.first_known is not None and all(kind == 0 for _, kind in changing)
 
 
 def _fold_rows(fold: _Fold, rows: Sequence[tuple[int, int]]) -> _Periods:
@@ -973,6 +1001,7 @@ class _Writer:
         view.store.many(cursor, view.sql.insert_reports, inserts)
         updates = []
         refolds: list[tuple[str, str, _Fold, int]] = []
+        earlier: list[tuple[str, str, int, int]] = []
         stops: list[tuple[int, str, int]] = []
         period_rows: list[tuple[str, str, int, int, int]] = []
         for key, added in by_key.items():
@@ -987,12 +1016,17 @@ class _Writer:
                 # the first of them that changes a status, if one does.
                 late = bisect.bisect_right(ordered, (fold.last_known, _LAST_KIND))
                 changing = [
-                    known
+                    (known, kind)
                     for known, kind in ordered[:late]
                     if not fold.changes_nothing(known, kind)
                 ]
-                if changing:
-                    refolds.append((kid, key, fold, changing[0]))
+                if changing and _claims_first(fold, changing):
+                    earlier.append(
+                        (kid, key, changing[0][0], fold.claimed_from(changing[0][0]))
+                    )
+                elif changing:
+                    fold.last_known = max(fold.last_known, ordered[-1][0])
+                    refolds.append((kid, key, fold, changing[0][0]))
                     continue
                 existing = fold.period_start if fold.status else None
                 periods = _fold_rows(fold, ordered[late:])
@@ -1004,6 +1038,21 @@ class _Writer:
                 fold.question = fold.question or question
             view._remember(kid, fold)
             updates.append(_proposition_row(kid, key, fold))
+        if earlier:
+            claimed = _STATUS_CODE[Status.CLAIMED]
+            view.store.many(
+                cursor,
+                view.sql.move_claimed_start,
+                [(since, kid, first, claimed) for kid, _, since, first in earlier],
+            )
+            view.store.many(
+                cursor,
+                view.sql.insert_new_period,
+                [
+                    (kid, key, since, first, claimed)
+                    for kid, key, since, first in earlier
+                ],
+            )
         view.store.many(cursor, view.sql.set_period_stop, stops)
         if period_rows:
             view.store.many(cursor, view.sql.insert_periods, period_rows)

@@ -100,6 +100,15 @@ class PostgresStore:
                 " FROM unnest(%b::bigint[], %b::text[], %b::bigint[])"
                 " AS u(stop, kid, start) WHERE p.kid = u.kid AND p.start = u.start"
             ),
+            sql_.move_claimed_start: (
+                f"UPDATE {periods} AS p SET start = u.since"
+                " FROM unnest(%b::bigint[], %b::text[], %b::bigint[], %b::int[])"
+                " AS u(since, kid, start, status)"
+                " WHERE p.kid = u.kid AND p.start = u.start AND p.status = u.status"
+            ),
+            sql_.insert_new_period: _unnest(
+                sql_.insert_new_period, ("text", "text", "bigint", "bigint", "int")
+            ),
         }
 
     def close(self) -> None:

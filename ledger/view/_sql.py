@@ -42,6 +42,8 @@ class Statements:
     insert_periods: str
     delete_periods_from: str
     set_period_stop: str
+    move_claimed_start: str
+    insert_new_period: str
     strike: str
     reports_by_rid: str
     propositions_by_kid: str
@@ -168,6 +170,16 @@ def _build(
         set_period_stop=q(
             "UPDATE {t}ledger_periods SET stop = ? WHERE kid = ? AND start = ?"
         ),
+        # A claim earlier than a proposition's first report: its first period,
+        # if of that status, starts at the claim; else a period is put before it.
+        move_claimed_start=q(
+            "UPDATE {t}ledger_periods SET start = ?"
+            " WHERE kid = ? AND start = ? AND status = ?"
+        ),
+        insert_new_period=q(
+            "INSERT INTO {t}ledger_periods (kid, proposition, start, stop, status)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (kid, start) DO NOTHING"
+        ),
         strike=q(
             "UPDATE {t}ledger_reports SET struck_at = ?, strike_reason = ?"
             " WHERE rid = ?"
@@ -185,25 +197,33 @@ def _build(
         ),
         # The refold of many propositions at once: {pairs} is a table of
         # (kid, since) rows, each proposition and the instant it refolds from.
+        # Of its reports from then, only those that can change a status: the
+        # first claim, the first dispute, each decisive word (once per instant).
         fold_rows_from=q(
-            "SELECT r.kid AS kid, r.known_from AS known_from, r.kind AS kind"
+            "SELECT r.kid AS kid, MIN(r.known_from) AS known_from, r.kind AS kind"
             " FROM " + pairs + " p JOIN {t}ledger_reports r"
             " ON r.kid = p.kid AND r.known_from >= p.since"
             " WHERE r.struck_at IS NULL"
+            " GROUP BY r.kid, r.kind,"
+            " CASE WHEN r.kind >= 2 THEN r.known_from ELSE 0 END"
         ),
+        # The latest instant before ``since`` is found once per proposition
+        # (one backward index scan), then its rows by key and instant.
         decisive_before=q(
             "SELECT r.kid AS kid, r.known_from AS known_from, r.kind AS kind"
-            " FROM " + pairs + " p JOIN {t}ledger_reports r ON r.kid = p.kid"
-            " WHERE r.struck_at IS NULL AND r.kind >= 2 AND r.known_from = ("
-            "  SELECT MAX(x.known_from) FROM {t}ledger_reports x"
-            "  WHERE x.kid = p.kid AND x.struck_at IS NULL AND x.kind >= 2"
-            "  AND x.known_from < p.since)"
+            " FROM (SELECT p.kid AS kid, (SELECT MAX(x.known_from)"
+            "  FROM {t}ledger_reports x WHERE x.kid = p.kid AND x.struck_at IS NULL"
+            "  AND x.kind >= 2 AND x.known_from < p.since) AS at"
+            "  FROM " + pairs + " p) m"
+            " JOIN {t}ledger_reports r ON r.kid = m.kid AND r.known_from = m.at"
+            " WHERE r.struck_at IS NULL AND r.kind >= 2"
         ),
         period_before=q(
             "SELECT e.kid AS kid, e.start AS start, e.status AS status"
-            " FROM " + pairs + " p JOIN {t}ledger_periods e ON e.kid = p.kid"
-            " AND e.start = (SELECT MAX(x.start) FROM {t}ledger_periods x"
-            "  WHERE x.kid = p.kid AND x.start < p.since)"
+            " FROM (SELECT p.kid AS kid, (SELECT MAX(x.start)"
+            "  FROM {t}ledger_periods x WHERE x.kid = p.kid AND x.start < p.since)"
+            "  AS at FROM " + pairs + " p) m"
+            " JOIN {t}ledger_periods e ON e.kid = m.kid AND e.start = m.at"
         ),
         periods_of=q(
             "SELECT start, stop, status FROM {t}ledger_periods WHERE kid = ?"
