@@ -26,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -494,14 +495,21 @@ with Ledger.open(url) as ledger:
 def phase_ledger_postgres_writers(args: argparse.Namespace) -> list[Row]:
     """Three writer processes importing a third of the file each, into one schema.
 
-    The file is split first (not timed); each writer records its share in
-    batches of 5,000, a transaction each, so the three interleave.
+    Two splits of the same file, each into a fresh schema: line by line (every
+    story is written by all three at once, each writer's reports interleaved
+    with the others'), and by story (each proposition's reports go to one
+    writer, as three collectors with feeds of their own). The file is split
+    first (not timed); each writer records its share in batches of 5,000, a
+    transaction each, so the three interleave.
     """
-    with _bench_schema(args) as url:
-        return _three_writers(url, args)
+    rows = []
+    for by_story in (False, True):
+        with _bench_schema(args) as url:
+            rows.append(_three_writers(url, args, by_story=by_story))
+    return rows
 
 
-def _three_writers(url: str, args: argparse.Namespace) -> list[Row]:
+def _three_writers(url: str, args: argparse.Namespace, *, by_story: bool) -> Row:
     from ledger import Ledger
 
     Ledger.open(url).close()  # the tables, before the writers race to them
@@ -510,6 +518,9 @@ def _three_writers(url: str, args: argparse.Namespace) -> list[Row]:
     with args.file.open("rb") as lines:
         outs = [part.open("wb") for part in parts]
         for index, line in enumerate(lines):
+            if by_story:
+                key = json.loads(line)["proposition"].encode("utf-8")
+                index = zlib.crc32(key)
             outs[index % writers].write(line)
         for out in outs:
             out.close()
@@ -525,15 +536,14 @@ def _three_writers(url: str, args: argparse.Namespace) -> list[Row]:
         raise SystemExit(f"a writer failed: exit codes {codes}")
     with Ledger.open(url) as ledger:
         count = ledger._view.count()
-    return [
-        Row(
-            "ledger postgres: import, 3 writers",
-            args.reports,
-            count / took[0],
-            "reports/s",
-            f"{took[0]:.1f} s, all together",
-        )
-    ]
+    name = "ledger postgres: import, 3 writers"
+    return Row(
+        f"{name}, separate stories" if by_story else name,
+        args.reports,
+        count / took[0],
+        "reports/s",
+        f"{took[0]:.1f} s, all together",
+    )
 
 
 PHASES: dict[str, Callable[[argparse.Namespace], list[Row]]] = {
@@ -578,6 +588,12 @@ RATIOS: list[tuple[str, str | None, float, bool]] = [
     ),
     ("ledger postgres: import", "raw sqlite3: import", 0.0, True),
     ("ledger postgres: import, 3 writers", "ledger postgres: import", 1.0, True),
+    (
+        "ledger postgres: import, 3 writers, separate stories",
+        "ledger postgres: import",
+        1.0,
+        True,
+    ),
     ("ledger memory: import", "raw sqlite3: import", 0.0, True),
     ("ledger sqlite: belief p50", None, 1.0, False),
     ("ledger postgres: belief p50", None, 1.0, False),
@@ -604,6 +620,7 @@ RATIOS: list[tuple[str, str | None, float, bool]] = [
 RATES: list[tuple[str, float]] = [
     ("ledger postgres: import", 10_000.0),
     ("ledger postgres: import, 3 writers", 10_000.0),
+    ("ledger postgres: import, 3 writers, separate stories", 10_000.0),
     ("ledger sqlite: view rebuild", 0.0),
 ]
 
