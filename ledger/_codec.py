@@ -26,7 +26,7 @@ from eventsourcing.persistence import Transcoder
 from ledger import _time
 from ledger._time import TimePoint
 from ledger.errors import InvalidReport
-from ledger.values import Kind, Report, is_normalised, stored_reports
+from ledger.values import KIND_OF_VALUE, Kind, Report, is_normalised, stored_reports
 
 __all__ = [
     "FIELDS",
@@ -68,7 +68,6 @@ REQUIRED: frozenset[str] = frozenset({"kind", "proposition", "source", "reported
 _FIELD_SET = frozenset(FIELDS)
 _OPTIONAL_TEXT = ("statement", "quote", "url", "question", "rating")
 _TIMES = ("reported_at", "occurred_at")
-_KINDS = {kind.value: kind for kind in Kind}
 
 
 def report_to_dict(report: Report) -> dict[str, str]:
@@ -172,7 +171,8 @@ def stored_report_facts(fields: Mapping[str, object]) -> ReportFacts:
         proposition = fields.get("proposition")
         report_id = fields.get("report_id")
         question = fields.get("question")
-        kind = _KINDS.get(fields.get("kind"))
+        value = fields.get("kind")
+        kind = KIND_OF_VALUE.get(value) if isinstance(value, str) else None
         if (
             kind is not None
             and _plain_name(proposition)
@@ -217,7 +217,7 @@ def _trusted(fields: Mapping[str, object]) -> Report | None:
         return None
     values: dict[str, Any] = {name: fields.get(name) for name in FIELDS}
     try:
-        values["kind"] = _KINDS[values["kind"]]
+        values["kind"] = KIND_OF_VALUE[values["kind"]]
         values["reported_at"] = _stored_time(values["reported_at"])
         if values["occurred_at"] is not None:
             values["occurred_at"] = _stored_time(values["occurred_at"])
@@ -391,4 +391,4 @@ def archived_state(
 
 def kind_of(text: str) -> Kind:
     """The :class:`Kind` named ``text`` (a stored value, so known to be valid)."""
-    return _KINDS[text]
+    return KIND_OF_VALUE[text]

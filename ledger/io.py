@@ -42,6 +42,7 @@ from ledger._time import TimePoint
 from ledger.errors import InvalidReport, LedgerError
 from ledger.projections import Period
 from ledger.values import (
+    KIND_OF_VALUE,
     Belief,
     Change,
     Entry,
@@ -472,9 +473,6 @@ def _report_from(
     return (_Given(report) if "report_id" in values else report), []
 
 
-_KIND_OF = {kind.value: kind for kind in Kind}
-
-
 def _quick_report(row: dict[str, object]) -> Report | _Given | None:
     """The report of a line whose values are all strings, or None if any is bad.
 
@@ -484,7 +482,7 @@ def _quick_report(row: dict[str, object]) -> Report | _Given | None:
     """
     values: dict[str, Any] = dict(row)
     try:
-        values["kind"] = _KIND_OF[values["kind"]]
+        values["kind"] = KIND_OF_VALUE[values["kind"]]
         values["reported_at"] = _time.parse(values["reported_at"])
         if "occurred_at" in values:
             values["occurred_at"] = _time.parse(values["occurred_at"])

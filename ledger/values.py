@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from ledger.opinions import Opinion
 
 __all__ = [
+    "KIND_OF_VALUE",
     "Belief",
     "Change",
     "Entry",
@@ -66,6 +67,11 @@ for _kind in Kind:
     _kind.decisive = _kind in (Kind.CONFIRMED, Kind.REFUTED)
     _kind.supports = _kind in (Kind.CLAIMED, Kind.CONFIRMED)
 del _kind
+
+KIND_OF_VALUE: Mapping[str, Kind] = {kind.value: kind for kind in Kind}
+"""Each :class:`Kind` by its value (``"claimed"``...): a dict lookup, where
+``Kind(value)`` runs Python code; for readers that turn many values into kinds.
+"""
 
 
 class Status(enum.Enum):
@@ -486,12 +492,9 @@ def _unchecked(
     return report
 
 
-_KIND_OF_VALUE = {kind.value: kind for kind in Kind}
-
-
 def _unpickled(kind: str, *values: Any) -> Report:
     """The report :meth:`Report.__reduce__` pickled."""
-    return _unchecked(_KIND_OF_VALUE[kind], *values)
+    return _unchecked(KIND_OF_VALUE[kind], *values)
 
 
 @attrs.frozen

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, settings
 
 from ledger import Ledger
 from tests.backends import BACKENDS, fresh_target, opened_backend, require_postgres
+from tests.hostile_support import STORES, store_target
 
 settings.register_profile(
     "ci",
@@ -112,3 +113,12 @@ def open_ledger(ledger_target: str | None) -> Iterator[OpenLedger]:
 def ledger(open_ledger: OpenLedger) -> Ledger:
     """A fresh, empty ledger on each backend."""
     return open_ledger()
+
+
+@pytest.fixture(params=STORES)
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh ledger's --db on each persistent store, made before the test runs.
+
+    So a missing PostgreSQL server in CI is an error even for an xfail test.
+    """
+    return store_target(request.param, tmp_path)

@@ -27,25 +27,13 @@ from ledger.projections import status_periods, timeline
 from ledger.strategies import report_histories
 from tests.backends import fresh_postgres_schema, require_postgres
 from tests.hostile_support import (
-    STORES,
     Run,
     exported,
     line,
     one_error_line,
     runner,
-    store_target,
     write,
 )
-
-
-@pytest.fixture(params=STORES)
-def target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh ledger's --db on each persistent store, made before the test runs.
-
-    So a missing PostgreSQL server in CI is an error even for an xfail test.
-    """
-    return store_target(request.param, tmp_path)
-
 
 REPO = Path(__file__).resolve().parent.parent
 FOUNDING = REPO / "examples" / "founding_case.jsonl"

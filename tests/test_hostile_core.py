@@ -32,22 +32,11 @@ from ledger.errors import StorageError
 from tests.backends import POSTGRES_URL, require_postgres
 from tests.hostile_support import (
     COMMAND,
-    STORES,
     line,
     one_error_line,
     runner,
-    store_target,
     write,
 )
-
-
-@pytest.fixture(params=STORES)
-def target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh ledger's --db on each persistent store, made before the test runs.
-
-    So a missing PostgreSQL server in CI is an error even for an xfail test.
-    """
-    return store_target(request.param, tmp_path)
 
 
 def _refusal(action: Callable[[], object]) -> InvalidReport | None:
