@@ -387,8 +387,3 @@ def archived_state(
             "content": base64.b64encode(content).decode("ascii"),
         }
     )
-
-
-def kind_of(text: str) -> Kind:
-    """The :class:`Kind` named ``text`` (a stored value, so known to be valid)."""
-    return KIND_OF_VALUE[text]
